@@ -1,0 +1,35 @@
+"""Matplotlib figures (adapter layer; matplotlib is imported lazily, with the Agg backend).
+
+Each domain's figures live in a module of this package (``cationx.plot.cooperative``, ...)
+and return a :class:`matplotlib.figure.Figure`; saving is the caller's business.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["close", "new_figure", "use_agg"]
+
+
+def use_agg() -> None:
+    """Select the non-interactive Agg backend (the CLI does this; notebooks keep theirs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
+def _pyplot() -> Any:
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] = (6.4, 4.4), **kwargs: Any) -> tuple[Any, Any]:
+    """``plt.subplots`` with cationx defaults (constrained layout)."""
+    plt = _pyplot()
+    return plt.subplots(nrows, ncols, figsize=figsize, layout="constrained", **kwargs)
+
+
+def close(fig: Any) -> None:
+    """Close a figure (frees memory in long sessions)."""
+    _pyplot().close(fig)
