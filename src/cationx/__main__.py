@@ -1,0 +1,5 @@
+"""``python -m cationx`` runs the command line."""
+
+from cationx.cli import main
+
+main()
