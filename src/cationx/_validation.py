@@ -135,7 +135,7 @@ def as_1d_array(
         bad = ~np.isfinite(arr)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{name} must be finite; value {arr[i]!r} at index {i}")
+            raise InputError(f"{name} must be finite; value {arr[i].item()!r} at index {i}")
     return arr
 
 
@@ -147,7 +147,7 @@ def check_sorted(arr: np.ndarray, name: str, *, strict: bool = False) -> np.ndar
         i = int(np.flatnonzero(bad)[0])
         kind = "increasing" if strict else "sorted in ascending order"
         raise InputError(
-            f"{name} must be {kind}; value {arr[i + 1]!r} at index {i + 1} follows {arr[i]!r}"
+            f"{name} must be {kind}; value {arr[i + 1].item()!r} at index {i + 1} follows {arr[i].item()!r}"
         )
     return arr
 

@@ -350,7 +350,7 @@ def sweep_kappa(
     kap = as_1d_array(kappa, "kappa")
     if (kap < 0).any():
         i = int(np.flatnonzero(kap < 0)[0])
-        raise InputError(f"kappa must be >= 0; value {kap[i]!r} at index {i}")
+        raise InputError(f"kappa must be >= 0; value {kap[i].item()!r} at index {i}")
     with np.errstate(divide="ignore"):
         u = np.log(kap) - model.log_k1
     return _state(_Balance(model, c_nc, d0), u, c_nc, d0)
@@ -514,7 +514,7 @@ def solve_titration(
         name = "total_ions_molar"
     if (totals < 0).any():
         i = int(np.flatnonzero(totals < 0)[0])
-        raise InputError(f"{name} must be >= 0; value {totals[i]!r} at index {i}")
+        raise InputError(f"{name} must be >= 0; value {totals[i].item()!r} at index {i}")
     bal = _Balance(model, c_nc, d0)
     u = np.full(totals.size, -math.inf)
     pops = np.zeros((totals.size, model.sites + 1))

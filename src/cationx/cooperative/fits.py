@@ -95,7 +95,7 @@ class Titration:
         check_sorted(xa, "x")
         if (xa < 0).any():
             i = int(np.flatnonzero(xa < 0)[0])
-            raise InputError(f"x must be >= 0 (ions added); value {xa[i]!r} at index {i}")
+            raise InputError(f"x must be >= 0 (ions added); value {xa[i].item()!r} at index {i}")
         sa = None
         if sigma is not None:
             sa = as_1d_array(sigma, "sigma", min_length=3)
@@ -374,7 +374,12 @@ def _fit_sequential_n(
         specs[key] = (float(val), specs[key][1], specs[key][2], False)
     params = _shared_params(specs, len(items), shared)
 
-    alpha_grid = [specs["log10_alpha"][0]] if "log10_alpha" not in names or "log10_alpha" in fixed else [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0]
+    if "log10_alpha" not in names:
+        alpha_grid = [0.0]  # unused
+    elif "log10_alpha" in fixed:
+        alpha_grid = [specs["log10_alpha"][0]]
+    else:
+        alpha_grid = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0]
     # K1 grid centred on what places the midpoint near the data's (per-NC units ~ 1/x)
     centre = -math.log10(max(k_mid, 1e-12))
     k1_grid = [specs["log10_k1"][0]] if "log10_k1" in fixed else list(np.clip(np.arange(centre - 8, centre + 8.01, 1.0), lo_k1, hi_k1))
