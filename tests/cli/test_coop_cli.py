@@ -39,7 +39,7 @@ def test_simulate_writes_csv_and_plot(tmp_path):
 def test_simulate_nc_concentration_changes_free_ions():
     a = json.loads(run("coop", "simulate", "--points", "20", "--json", "--max-total", "60").stdout)
     b = json.loads(run("coop", "simulate", "--points", "20", "--json", "--max-total", "60", "--nc-conc", "1e-3").stdout)
-    np.testing.assert_allclose(a["total_ions_per_nc"], b["total_ions_per_nc"], rtol=1e-12)
+    np.testing.assert_allclose(a["total_ions_per_nc"], b["total_ions_per_nc"], rtol=1e-10)
     # at 1 mM NCs the free-ion concentration per NC-equivalent is 1000x larger: less exchange
     assert b["fraction_exchanged"][-1] < a["fraction_exchanged"][-1]
 

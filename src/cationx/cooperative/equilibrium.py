@@ -53,7 +53,8 @@ __all__ = [
 ]
 
 _CHUNK_ELEMENTS = 4_000_000  # points x (n+1) evaluated at once: bounds memory to ~100 MB
-_LOG_TOL = 1e-13
+_LOG_TOL = 1e-12  # |ln T - ln T_target| at convergence: relative error of the total
+_TABLE_STEP = 0.01  # ln T span of a table cell: the Hermite guess is then good to ~1e-8
 _LOG_FLOOR = -700.0  # relative log-weights below this are treated as exactly zero
 _EXP_FLOOR = math.exp(_LOG_FLOOR)  # |ln T - ln T_target| at convergence
 
@@ -157,6 +158,7 @@ class _Balance:
         nc_conc_molar: float,
         host_initial_molar: float,
         u_shift: float = 0.0,
+        hull: tuple[np.ndarray, np.ndarray] | None = None,
     ):
         self.model = model
         self.n = model.sites
@@ -175,11 +177,21 @@ class _Balance:
         self.chunk = max(1, _CHUNK_ELEMENTS // (self.n + 1))
         self.rows = np.vstack([self.idx, self.g, np.ones(self.n + 1)])
         self.moment_cols = np.column_stack([np.ones(self.n + 1), self.idx, self.idx**2])
-        self._hull()
+        if hull is None:
+            self._hull()
+        else:  # adding i*u_shift to g_i keeps the hull's vertices and moves its breakpoints
+            self.hull_idx, breaks = hull
+            self.hull_breaks = breaks - u_shift
 
     def shifted(self, u_shift: float) -> _Balance:
         """The same balance evaluated at ``u = u_shift + delta`` (pass ``delta``)."""
-        return _Balance(self.model, self.c_nc, self.host_initial_molar, self.u_shift + u_shift)
+        return _Balance(
+            self.model,
+            self.c_nc,
+            self.host_initial_molar,
+            self.u_shift + u_shift,
+            hull=(self.hull_idx, self.hull_breaks + self.u_shift),
+        )
 
     def _hull(self) -> None:
         """Vertices of the upper concave hull of (i, g_i) and the u-breakpoints between them."""
@@ -382,7 +394,7 @@ def _inverse_table(
     bal: _Balance, log_target: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Nodes ``u_j`` with ``ln T(u_j)`` and slopes, refined until every cell that holds a
-    target spans at most 0.05 in ``ln T`` (or is as narrow as float resolution allows)."""
+    target spans at most _TABLE_STEP in ``ln T`` (or is as narrow as float resolution allows)."""
     lo, hi = _bracket(bal, float(log_target.min()), float(log_target.max()))
     u = np.linspace(lo, hi, 129)
     st = bal.evaluate(u)
@@ -392,7 +404,7 @@ def _inverse_table(
         lt_mono = np.maximum.accumulate(lt)
         cells = np.unique(np.clip(np.searchsorted(lt_mono, log_target) - 1, 0, u.size - 2))
         du = u[cells + 1] - u[cells]
-        wide = (lt_mono[cells + 1] - lt_mono[cells] > 0.05) & (
+        wide = (lt_mono[cells + 1] - lt_mono[cells] > _TABLE_STEP) & (
             du > 64 * np.finfo(float).eps * np.maximum(1.0, np.abs(u[cells]))
         )
         if not wide.any():
@@ -413,7 +425,7 @@ def _solve_u(bal: _Balance, log_target: np.ndarray) -> tuple[np.ndarray, np.ndar
     and its slope gives each target a bracket and a cubic-Hermite first guess of the
     inverse function; safeguarded Newton steps finish it (bisection when a step leaves
     the bracket, or every third step if the bracket is not shrinking).  Converged means
-    ``|ln T - ln T_target| <= 1e-13 max(1, |ln T_target|)``, or a bracket a few ulp wide:
+    ``|ln T - ln T_target| <= 1e-12 max(1, |ln T_target|)``, or a bracket a few ulp wide:
     the float resolution of ``u``, reached only for transitions so steep (the ``ladder``
     preset with n ~ 1e3-1e4) that adjacent doubles of ``u`` differ in ``T`` by ~1e-9.
     """
@@ -501,7 +513,7 @@ def solve_titration(
     Returns
     -------
     ExchangeState
-        ``total_ions_per_nc`` equals the input to ~1e-13 relative (mass balance closes).
+        ``total_ions_per_nc`` equals the input to ~1e-12 relative (mass balance closes).
     """
     c_nc, d0 = _check_conditions(nc_conc_molar, host_initial_molar)
     if (total_ions_per_nc is None) == (total_ions_molar is None):
