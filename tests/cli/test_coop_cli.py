@@ -160,3 +160,20 @@ def test_reproduce_unknown_paper():
     res = run("reproduce", "nobody1999", "--out", "x")
     assert res.exit_code == 2
     assert "unknown paper 'nobody1999'" in res.stderr
+
+
+def test_global_fit_of_two_files(tmp_path):
+    from cationx.cooperative import solve_titration
+
+    model = white2013(20, 1e-2, 55.0)
+    paths = []
+    for k, conc in enumerate((1.0, 0.2)):
+        totals = np.linspace(0, 110, 25)
+        st = solve_titration(model, totals, nc_conc_molar=conc)
+        y = st.fraction_exchanged + np.random.default_rng(k).normal(0, 0.01, 25)
+        paths.append(_write_titration(tmp_path / f"t{k}.csv", x=totals, y=y))
+    res = run("coop", "fit", *map(str, paths), "--model", "hill", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data["params"]) == {"n_hill", "k_half_0", "k_half_1"}
+    assert len(data["x"]) == 50

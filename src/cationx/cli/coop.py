@@ -80,7 +80,7 @@ def simulate_cmd(
 
 @app.command("fit")
 def fit_cmd(
-    data: Path = typer.Argument(..., help="CSV/TXT table with a header row."),
+    data: list[Path] = typer.Argument(..., help="CSV/TXT table(s) with a header row; several files are fitted globally with shared parameters."),
     model: str = typer.Option("hill", "--model", help="hill | hill-free | langmuir | white2013 | ladder | independent | mwc"),
     x_col: str = typer.Option("x", "--x-col", help="Column of ions added per NC (total; free for hill-free/langmuir)."),
     y_col: str = typer.Option("y", "--y-col", help="Column of the observed fraction."),
@@ -99,7 +99,11 @@ def fit_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write data, fit and residuals (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure of data, fit and residuals."),
 ) -> None:
-    """Fit a titration curve; report values, standard errors, intervals, R^2, AIC/BIC."""
+    """Fit a titration curve (or several, globally); report values, standard errors, intervals, R^2, AIC/BIC.
+
+    With several files, the sequential models share log10_k1 and log10_alpha (and log10_l) and
+    Hill shares n_hill while k_half is fitted per file (suffixes _0, _1, ... in file order).
+    """
     from cationx._validation import check_choice
     from cationx.cooperative.fits import FIT_MODELS, Titration, fit
     from cationx.errors import InputError
@@ -107,23 +111,27 @@ def fit_cmd(
     from cationx.io.write import write_csv
 
     check_choice(model, "--model", FIT_MODELS)
-    frame = read_table(data)
-    cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
-    arrays = select_columns(frame, cols, source=data.name)
-    x, y = arrays[0], arrays[1]
-    sigma = arrays[2] if sigma_col else None
-    if percent:
-        y = y / 100.0
-        sigma = None if sigma is None else sigma / 100.0
-    elif y.max() > 1.5:
-        raise InputError(f"column {y_col!r} goes up to {y.max():.4g}: fractions must be 0..1 (use --percent for %)")
+    titrations = []
+    for path in data:
+        frame = read_table(path)
+        cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
+        arrays = select_columns(frame, cols, source=path.name)
+        x, y = arrays[0], arrays[1]
+        sigma = arrays[2] if sigma_col else None
+        if percent:
+            y = y / 100.0
+            sigma = None if sigma is None else sigma / 100.0
+        elif y.max() > 1.5:
+            raise InputError(f"{path.name}: column {y_col!r} goes up to {y.max():.4g}: fractions must be 0..1 (use --percent for %)")
+        titrations.append(
+            Titration.from_arrays(x, y, sigma=sigma, nc_conc_molar=nc_conc, host_initial_molar=host_initial, label=path.name)
+        )
     try:
         site_list = [int(s) for s in (sites or "20").split(",") if s.strip()]
     except ValueError:
         raise InputError(f"--sites must be an integer or a comma-separated list of integers, got {sites!r}") from None
     if not site_list:
         raise InputError("--sites must name at least one integer")
-    titration = Titration.from_arrays(x, y, sigma=sigma, nc_conc_molar=nc_conc, host_initial_molar=host_initial, label=data.name)
     kwargs: dict = {"ci": ci, "ci_level": ci_level, "rng": seed}
     if model in ("hill", "hill-free"):
         kwargs["free_amplitude"] = free_amplitude
@@ -132,9 +140,9 @@ def fit_cmd(
             kwargs["ions_per_site"] = ions_per_site
     elif model != "langmuir":
         kwargs.update(sites=site_list if len(site_list) > 1 else site_list[0], observable=observable, ions_per_site=ions_per_site)
-    result = fit(titration, model, **kwargs)
-    out_p = output_path(out, [data])
-    plot_p = output_path(plot, [data])
+    result = fit(titrations[0] if len(titrations) == 1 else titrations, model, **kwargs)
+    out_p = output_path(out, data)
+    plot_p = output_path(plot, data)
     if out_p:
         write_csv(out_p, result.curve_frame())
     if plot_p:
