@@ -20,7 +20,7 @@ MODELS_HELP = "white2013 (paper's closed form), ladder (K_i = K1 alpha^(i-1)), i
 def simulate_cmd(
     model: str = typer.Option("white2013", "--model", help=MODELS_HELP),
     sites: int = typer.Option(20, "--sites", help="Exchange steps per NC (n)."),
-    alpha: float | None = typer.Option(None, "--alpha", help="Cooperativity alpha (white2013, ladder, mwc)."),
+    alpha: float | None = typer.Option(None, "--alpha", help="Cooperativity alpha (white2013: default 55, the paper; ladder and mwc: required; independent: not used)."),
     k1: float = typer.Option(1e-2, "--k1", help="First stepwise constant K1 in M^(1-m) (mwc: T-state site constant)."),
     l_allosteric: float | None = typer.Option(None, "--l-allosteric", help="mwc only: [T0]/[R0] (default alpha^(n/2))."),
     ions_per_site: int = typer.Option(2, "--ions-per-site", help="Incoming ions per step (2 for Cu+/Ag+ replacing Cd2+)."),
