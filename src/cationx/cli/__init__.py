@@ -9,6 +9,8 @@ from __future__ import annotations
 import typer
 
 from cationx.cli import coop, reproduce
+from cationx.cli import kinetics as kinetics_cli
+from cationx.cli import piecewise as piecewise_cli
 from cationx.cli._common import CationxGroup
 
 app = typer.Typer(
@@ -26,6 +28,8 @@ app = typer.Typer(
 )
 
 app.add_typer(coop.app, name="coop")
+app.add_typer(kinetics_cli.app, name="kinetics")
+app.add_typer(piecewise_cli.app, name="piecewise")
 app.command(name="reproduce")(reproduce.reproduce)
 
 

@@ -37,7 +37,13 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_choice, check_finite, check_fraction, check_matching_lengths
+from cationx._validation import (
+    as_1d_array,
+    check_choice,
+    check_finite,
+    check_fraction,
+    check_matching_lengths,
+)
 from cationx.errors import ConvergenceWarning, FitError, InputError
 from cationx.fitting import FitResult, FTest, f_test, fit_curve
 from cationx.kinetics.models import biexponential, first_order, two_stage

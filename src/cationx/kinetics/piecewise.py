@@ -372,9 +372,11 @@ def fit_piecewise(
     slopes = np.cumsum(coef[1:])
     for j, s in enumerate(slopes, start=1):
         params.add(f"slope_{j}", value=float(s))
-    lo, hi = float(xs[0]), float(xs[-1])
+    n = xs.size
     for j, b in enumerate(grid, start=1):
-        params.add(f"breakpoint_{j}", value=b, min=lo, max=hi)
+        # keep >= 2 points left of breakpoint j and >= 2 per later segment: identifiable slopes
+        lo, hi = float(xs[2 * j - 1]), float(xs[n - 2 * (k - j + 1)])
+        params.add(f"breakpoint_{j}", value=min(max(b, lo), hi), min=lo, max=hi)
 
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return piecewise_linear(
