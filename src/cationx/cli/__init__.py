@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from cationx.cli import calc as calc_cli
 from cationx.cli import coop, reproduce
 from cationx.cli import kinetics as kinetics_cli
 from cationx.cli import piecewise as piecewise_cli
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(coop.app, name="coop")
 app.add_typer(kinetics_cli.app, name="kinetics")
 app.add_typer(piecewise_cli.app, name="piecewise")
+app.add_typer(calc_cli.app, name="calc")
 app.command(name="reproduce")(reproduce.reproduce)
 
 
