@@ -147,6 +147,13 @@ def ordered_fraction_energies(
         Observation temperature (ambient).
     reference_index
         Which size is the reference (default: the last).
+
+    Returns
+    -------
+    OrderedFractions
+        Per size: the fraction, its Clopper-Pearson interval, ``delta_ea_kj_mol`` and
+        ``delta_ea_upper_kj_mol`` (from the upper end of that size's interval, the
+        reference fraction taken as exact; the only bound an observed 0 % gives).
     """
     d = as_1d_array(diameters_nm, "diameters_nm")
     f = as_1d_array(fractions, "fractions")
