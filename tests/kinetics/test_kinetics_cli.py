@@ -108,3 +108,17 @@ def test_too_few_points_for_two_stage_cli(tmp_path):
     path.write_text("t,a\n0,1\n1,0.5\n2,0.3\n3,0.2\n4,0.15\n5,0.1\n")
     r = runner.invoke(app, ["kinetics", "fit", str(path), "--model", "two-stage"])
     assert r.exit_code == 2 and "needs at least 7 points" in r.stderr
+
+
+def test_out_and_plot_files(trace, ag, tmp_path):
+    out, plot = tmp_path / "fit.csv", tmp_path / "fit.png"
+    r = runner.invoke(app, ["kinetics", "fit", str(trace), "--ci", "none", "--out", str(out), "--plot", str(plot)])
+    assert r.exit_code == 0, r.output
+    assert set(pd.read_csv(out).columns) >= {"x", "y", "y_fit", "residual"} and plot.stat().st_size > 0
+    pw_plot = tmp_path / "pw.png"
+    r = runner.invoke(app, ["piecewise", "fit", str(ag), "--x-col", "addition", "--y-col", "incorporation",
+                            "--windows", "0:75,100:135", "--plot", str(pw_plot), "--out", str(tmp_path / "pw.csv")])
+    assert r.exit_code == 0, r.output
+    assert pw_plot.stat().st_size > 0
+    r = runner.invoke(app, ["kinetics", "fit", str(trace), "--out", str(trace)])
+    assert r.exit_code == 2 and "refusing to write output over input" in r.stderr

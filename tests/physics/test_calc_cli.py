@@ -76,3 +76,14 @@ def test_bad_input_one_line_exit_2(args, message):
     assert r.exit_code == 2
     assert message in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_ordered_fraction_cli():
+    r = runner.invoke(app, ["calc", "ordered-fraction", "--diameters-nm", "2,4,6", "--fractions", "0,0.1,0.8",
+                            "--n-counted", "30", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)["rows"]
+    assert rows[1]["delta_ea_kj_mol"] == pytest.approx(-5.15, abs=0.01)
+    assert rows[0]["delta_ea_kj_mol"] is None  # -inf: 0 % ordered gives only a bound
+    bad = runner.invoke(app, ["calc", "ordered-fraction", "--diameters-nm", "2,4", "--fractions", "0.1,x", "--n-counted", "30"])
+    assert bad.exit_code == 2 and "comma-separated numbers" in bad.stderr

@@ -143,3 +143,29 @@ def sizes_cmd(
     (d_nm,) = select_columns(read_table(data), [col], source=data.name)
     d = size_statistics(d_nm).to_dict()
     emit_json(d) if json_out else _print(d)
+
+
+@app.command("ordered-fraction")
+def ordered_fraction_cmd(
+    diameters: str = typer.Option(..., "--diameters-nm", help="Comma-separated sizes, nm (001: 2,4,6)."),
+    fractions: str = typer.Option(..., "--fractions", help="Comma-separated ordered fractions 0..1 (001: 0,0.1,0.8)."),
+    n_counted: int = typer.Option(..., "--n-counted", help="NCs examined per size (001: ca. 30)."),
+    temperature: float = typer.Option(298.15, "--temperature-k", help="Observation temperature, K."),
+    json_out: bool = typer.Option(False, "--json", help="Print the table as JSON."),
+) -> None:
+    """Activation-energy differences RT ln(f/f_ref) from ordered fractions, with binomial intervals."""
+    from cationx.errors import InputError
+    from cationx.physics import ordered_fraction_energies
+
+    def floats(text: str, name: str) -> list[float]:
+        try:
+            return [float(v) for v in text.split(",") if v.strip()]
+        except ValueError:
+            raise InputError(f"{name} must be comma-separated numbers, got {text!r}") from None
+
+    res = ordered_fraction_energies(floats(diameters, "--diameters-nm"), floats(fractions, "--fractions"), n_counted,
+                                    temperature_k=temperature)
+    if json_out:
+        emit_json(res.to_dict())
+    else:
+        typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))

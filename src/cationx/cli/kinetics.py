@@ -48,6 +48,8 @@ def fit_cmd(
 
     check_choice(model, "--model", KINETIC_MODELS)
     wins = parse_windows(windows) if windows is not None else None
+    out_p = output_path(out, [data])
+    plot_p = output_path(plot, [data])
     t, a, sigma = _read_trace(data, t_col, a_col, sigma_col)
     if model == "log-linear-windows":
         if sigma_col or a_inf is not None:
@@ -57,8 +59,6 @@ def fit_cmd(
         result = fit_kinetics(t, a, model, windows=wins, ci_level=ci_level)
     else:
         result = fit_kinetics(t, a, model, windows=wins, a_inf=a_inf, sigma=sigma, ci=ci, ci_level=ci_level, rng=seed)
-    out_p = output_path(out, [data])
-    plot_p = output_path(plot, [data])
     if out_p:
         write_csv(out_p, result.to_frame().reset_index() if isinstance(result, LogLinearFit) else result.curve_frame())
     if plot_p:

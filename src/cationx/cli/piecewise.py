@@ -37,6 +37,8 @@ def fit_cmd(
 
     if (breakpoints is None) == (windows is None):
         raise InputError("give exactly one of --breakpoints K or --windows LO:HI,LO:HI")
+    out_p = output_path(out, [data])
+    plot_p = output_path(plot, [data])
     frame = read_table(data)
     cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
     arrays = select_columns(frame, cols, source=data.name)
@@ -47,8 +49,6 @@ def fit_cmd(
         result = fit_windows(x, y, parse_windows(windows), ci_level=ci_level)
     else:
         result = fit_piecewise(x, y, breakpoints, sigma=arrays[2] if sigma_col else None, ci=ci, ci_level=ci_level, rng=seed)
-    out_p = output_path(out, [data])
-    plot_p = output_path(plot, [data])
     if out_p:
         write_csv(out_p, result.to_frame().reset_index())
     if plot_p:

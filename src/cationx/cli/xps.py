@@ -42,13 +42,13 @@ def fit_cmd(
     from cationx.io.write import write_csv
     from cationx.xps import fit_spectrum, parse_components, read_spectrum
 
+    out_p = output_path(out, [spectrum])
+    plot_p = output_path(plot, [spectrum])
     comps = parse_components(components)
     rng = parse_range(be_range, "--range") if be_range else None
     spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block)
     result = fit_spectrum(spec.binding_energy_ev, spec.intensity, comps, background=background, be_range=rng,
                           n_avg=n_avg, ci=ci, rng=seed)
-    out_p = output_path(out, [spectrum])
-    plot_p = output_path(plot, [spectrum])
     if out_p:
         write_csv(out_p, result.curves())
     if plot_p:
