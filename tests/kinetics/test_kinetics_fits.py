@@ -183,3 +183,25 @@ def test_inputs_not_mutated():
     t0, a0 = t.copy(), a.copy()
     fit_first_order(t, a, ci="none")
     assert np.array_equal(t, t0) and np.array_equal(a, a0)
+
+
+def test_f_test_matches_textbook_formula():
+    from scipy import stats
+
+    from cationx.fitting import f_test
+
+    rng = np.random.default_rng(1)
+    t = np.linspace(0, 60, 40)
+    a = first_order(t, 1.0, 0.05, 0.1) + rng.normal(0, 0.01, t.size)
+    reduced = fit_first_order(t, a, a_inf=0.1, ci="none")
+    full = fit_first_order(t, a, ci="none")
+    ft = f_test(reduced, full)
+    f_manual = (reduced.chisqr - full.chisqr) / 1 / (full.chisqr / (t.size - 3))
+    assert ft.f_statistic == pytest.approx(f_manual)
+    assert ft.p_value == pytest.approx(stats.f.sf(f_manual, 1, t.size - 3))
+    assert (ft.df_num, ft.df_den) == (1, t.size - 3)
+    with pytest.raises(InputError, match="more free parameters"):
+        f_test(full, reduced)
+    other = fit_first_order(t[:-1], a[:-1], ci="none")
+    with pytest.raises(InputError, match="same data"):
+        f_test(other, full)
