@@ -102,3 +102,18 @@ def test_window_bad_inputs():
         parse_windows("20:0")
     with pytest.raises(InputError, match="LO:HI"):
         parse_windows("0-20")
+
+
+def test_interval_coverage_over_repeated_simulations():
+    # 25 simulated data sets: the 95 % intervals of slope_2 and breakpoint_1 should cover the
+    # truth in most of them (expected 23.75; fewer than 20 has probability 1.2e-3 if calibrated)
+    hits_slope = hits_bp = 0
+    x = np.linspace(0, 10, 30)
+    for seed in range(25):
+        rng = np.random.default_rng(1000 + seed)
+        y = piecewise_linear(x, 1.0, [0.3, 1.5], [5.0]) + rng.normal(0, 0.2, x.size)
+        res = fit_piecewise(x, y, 1, ci="stderr")
+        s2, bp = res.slopes[1], res.breakpoints[0]
+        hits_slope += s2.ci_low <= 1.5 <= s2.ci_high
+        hits_bp += bp.ci_low <= 5.0 <= bp.ci_high
+    assert hits_slope >= 20 and hits_bp >= 20
