@@ -272,12 +272,15 @@ def fit_global(
     method: str = "leastsq",
     notes: Sequence[str] = (),
     extra: Mapping[str, Any] | None = None,
+    scale_covar: bool = True,
 ) -> FitResult:
     """Least-squares fit of ``func(values, dataset_index, x)`` to several data sets at once.
 
     Parameters shared between data sets are ordinary lmfit parameters; per-data-set
     parameters are distinguished by name (the caller's convention, e.g. ``log10_k1_0``).
-    See the module docstring for ``ci``.
+    See the module docstring for ``ci``.  ``scale_covar=False`` keeps the covariance
+    unscaled by the reduced chi-square: use it when ``sigma`` holds known absolute
+    uncertainties (e.g. Poisson counts).
     """
     ci, level = _check_ci(ci, ci_level)
     n_boot = check_int(n_boot, "n_boot", minimum=20)
@@ -290,7 +293,7 @@ def fit_global(
 
     def make_minimizer(ys: Sequence[np.ndarray]) -> lmfit.Minimizer:
         dsets = [Dataset(ds.x, y, ds.sigma, ds.label) for ds, y in zip(datasets, ys, strict=True)]
-        return lmfit.Minimizer(_residual_factory(func, dsets), params, nan_policy="raise")
+        return lmfit.Minimizer(_residual_factory(func, dsets), params, nan_policy="raise", scale_covar=scale_covar)
 
     minimizer = make_minimizer([ds.y for ds in datasets])
     try:
@@ -399,6 +402,7 @@ def fit_curve(
     method: str = "leastsq",
     notes: Sequence[str] = (),
     extra: Mapping[str, Any] | None = None,
+    scale_covar: bool = True,
 ) -> FitResult:
     """Least-squares fit of ``func(values, x)`` to ``y`` (one data set); see :func:`fit_global`."""
     return fit_global(
@@ -413,6 +417,7 @@ def fit_curve(
         method=method,
         notes=notes,
         extra=extra,
+        scale_covar=scale_covar,
     )
 
 

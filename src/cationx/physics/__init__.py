@@ -20,7 +20,12 @@ from cationx.physics.pressure import (
     pressure_from_strain,
     strain_from_pressure,
 )
-from cationx.physics.sizes import SizeStatistics, lognormal_from_mean_sd, size_statistics
+from cationx.physics.sizes import (
+    SizeStatistics,
+    fit_size_histogram,
+    lognormal_from_mean_sd,
+    size_statistics,
+)
 from cationx.physics.strain import (
     GRUNEISEN_LO_CU2SE,
     StrainEstimate,
@@ -49,6 +54,7 @@ __all__ = [
     "StrainEstimate",
     "birch_murnaghan_pressure",
     "bragg_two_theta_deg",
+    "fit_size_histogram",
     "formula_unit_density_cm3",
     "gibbs_thomson",
     "hole_density_from_lspr",
