@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import typer
 
+from cationx.cli import calc as calc_cli
 from cationx.cli import coop, reproduce
+from cationx.cli import kinetics as kinetics_cli
+from cationx.cli import piecewise as piecewise_cli
+from cationx.cli import xps as xps_cli
 from cationx.cli._common import CationxGroup
 
 app = typer.Typer(
@@ -26,6 +30,10 @@ app = typer.Typer(
 )
 
 app.add_typer(coop.app, name="coop")
+app.add_typer(kinetics_cli.app, name="kinetics")
+app.add_typer(piecewise_cli.app, name="piecewise")
+app.add_typer(calc_cli.app, name="calc")
+app.add_typer(xps_cli.app, name="xps")
 app.command(name="reproduce")(reproduce.reproduce)
 
 
