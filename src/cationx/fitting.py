@@ -163,7 +163,12 @@ class FitResult:
         pct = round(100 * self.ci_level)
         lines.append(f"{'parameter':<16}{'value':>14}{'stderr':>12}   {pct}% interval ({self.ci_method})")
         for name, p in self.params.items():
-            se = "fixed" if not p.vary else ("n/a" if p.stderr is None else f"{p.stderr:.4g}")
+            if p.expr:
+                se = f"= {p.expr}"
+            elif not p.vary:
+                se = "fixed"
+            else:
+                se = "n/a" if p.stderr is None else f"{p.stderr:.4g}"
             ci = (
                 f"[{p.ci_low:.5g}, {p.ci_high:.5g}]"
                 if p.ci_low is not None and p.ci_high is not None
