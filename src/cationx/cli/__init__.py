@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cationx.cli import coop, reproduce
+from cationx.cli import coop, reproduce, spectra
 from cationx.cli._common import CationxGroup
 
 app = typer.Typer(
@@ -27,6 +27,10 @@ app = typer.Typer(
 
 app.add_typer(coop.app, name="coop")
 app.command(name="reproduce")(reproduce.reproduce)
+app.add_typer(spectra.titration_app, name="titration")
+app.add_typer(spectra.spectra_app, name="spectra")
+app.command(name="demo")(spectra.demo)
+app.command(name="size")(spectra.size)
 
 
 @app.callback()

@@ -288,7 +288,7 @@ def _detect(text: str, p: Path) -> str:
         return "generic"
     raise DataFileError(
         f"cannot recognise the layout of {p.name}: not JCAMP-DX, JASCO, Cary, Shimadzu or a "
-        "delimited x/y table (give format= or export the spectra as CSV with an x column)"
+        "delimited x/y table (choose a reader with --format / format=, or export the spectra as CSV with an x column)"
     )
 
 

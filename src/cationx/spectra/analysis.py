@@ -105,9 +105,15 @@ class TitrationAnalysis:
             "svd": self.svd.to_dict(),
             "fits": {k: v.to_dict(arrays=False) for k, v in self.fits.items()},
             "defect_vs_dopants": self.defect_vs_dopants,
-            "table": self.table,
+            "table": _columns(self.table),
             "notes": list(self.notes),
         }
+
+
+def _columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """Column -> list with missing values as None (strict JSON)."""
+    clean = frame.astype(object).where(pd.notna(frame), None)
+    return {str(c): clean[c].tolist() for c in clean.columns}
 
 
 def select_series(data: SpectrumSet, labels: list[str] | None, what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:

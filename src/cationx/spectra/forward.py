@@ -42,7 +42,17 @@ from cationx.cooperative.models import SequentialModel, make_model
 from cationx.spectra.axes import HC_EV_NM, nm_to_ev
 from cationx.spectra.sizing import cumulative_ions_per_nc, diameter_nm, extinction_per_molar_cm
 
-__all__ = ["SyntheticTitration", "host_spectrum", "product_spectrum", "synthesize_titration", "write_titration"]
+__all__ = [
+    "DEMO_SEED",
+    "SyntheticTitration",
+    "host_spectrum",
+    "make_demo",
+    "product_spectrum",
+    "synthesize_titration",
+    "write_titration",
+]
+
+DEMO_SEED = 2013
 
 
 def host_spectrum(wavelength_nm: np.ndarray, exciton_nm: float, *, width_nm: float = 12.0) -> np.ndarray:
@@ -225,3 +235,18 @@ sites = {m.sites}
 ions_per_site = {m.ions_per_site}
 """
     return atomic_write_text(out / f"{name}.toml", toml)
+
+
+def make_demo(folder: str | Path) -> Path:
+    """Write the bundled demo titration (``cationx/data/demo``) into ``folder``; returns the TOML.
+
+    White et al. 2013 closed form (n = 20, K1 = 1e-2, alpha = 55, per-NC units), 20 additions
+    of 10 uL into 3.0 mL, CdSe with its first exciton at 590 nm, absorbance 400-900 nm and
+    PL 600-900 nm on 2 nm steps, seed :data:`DEMO_SEED`.
+    """
+    syn = synthesize_titration(
+        wavelength_nm=np.arange(400.0, 900.5, 2.0),
+        pl_wavelength_nm=np.arange(600.0, 900.5, 2.0),
+        rng=DEMO_SEED,
+    )
+    return write_titration(syn, folder, digits=5, name="demo")
