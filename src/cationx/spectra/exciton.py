@@ -23,7 +23,10 @@ Exciton
       times that factor; refined the same way;
     - otherwise ``None`` with the reason (no feature above noise, or all saturated).
 
-    The longest-wavelength feature that passes is the first exciton.
+    Both must also reach ``min_fraction`` (0.2 %) of the largest unsaturated absorbance.
+    The longest-wavelength peak that passes is the first exciton; among shoulders, the
+    strongest (a shoulder is the exciton only when no peak is resolved, and weak curvature
+    steps in a flat tail must not win by lying further to the red).
 
 scipy.signal provides the smoothing and the peak finding; what is written here is the
 choice of which feature is the exciton and how significant it must be.
@@ -153,6 +156,7 @@ def find_exciton(
     reliable_max: float | None = 3.0,
     shoulders: bool = True,
     shoulder_factor: float = 2.0,
+    min_fraction: float = 0.002,
 ) -> Exciton:
     """Locate the first exciton (see the module docstring).
 
@@ -173,6 +177,10 @@ def find_exciton(
         Absorbance above which readings are treated as saturated (None: only plateaus).
     shoulders
         Also look for a shoulder when no peak is resolved.
+    min_fraction
+        A feature must also be at least this fraction of the largest unsaturated
+        absorbance (a peak's prominence; a shoulder's curvature times ``smooth_nm^2``), so
+        that millabsorbance instrument steps in a flat tail are not taken for an exciton.
     shoulder_factor
         A shoulder must be ``shoulder_factor`` times more significant than a peak: a
         second-derivative dip is a weaker feature, and ~100 independent noise dips per
@@ -212,7 +220,8 @@ def find_exciton(
         return Exciton(None, None, None, None, None, f"no unsaturated points in the search window {lo:g}-{hi:g} nm")
     edge = max(2, win // 2)
 
-    peaks, props = find_peaks(smooth, prominence=min_prominence * noise)
+    floor = min_fraction * float(np.max(np.abs(smooth)))
+    peaks, props = find_peaks(smooth, prominence=max(min_prominence * noise, floor))
     cand = [
         (int(p), float(pr))
         for p, pr in zip(peaks, props["prominences"], strict=True)
@@ -232,10 +241,13 @@ def find_exciton(
         cand = [
             (int(p), float(pr))
             for p, pr in zip(mins, mprops["prominences"], strict=True)
-            if inside[p] and edge <= p < n - edge and d2_smooth[p] < 0
+            # amplitude of a band of width smooth_nm with this curvature: |d2| smooth_nm^2
+            if inside[p] and edge <= p < n - edge and d2_smooth[p] < 0 and pr * smooth_nm**2 >= floor
         ]
         if cand:
-            p, prom = max(cand, key=lambda t: wv[t[0]])
+            # the strongest shoulder: weak curvature steps (instrument artefacts in a flat
+            # tail) must not win just by lying further to the red
+            p, prom = max(cand, key=lambda t: t[1])
             x0, _ = _vertex(wv, -d2_smooth, p, fit_half_width_nm)
             h = float(np.interp(x0, wv, smooth))
             return Exciton(x0, h, "shoulder", prom, prom / d2_noise)

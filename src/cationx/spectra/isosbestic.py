@@ -7,7 +7,11 @@ Isosbestic point
     candidate (a sign change of the last-minus-first difference), and the point is the mean
     of the crossings with their standard deviation as the uncertainty (plus the grid's
     interpolation error when only one spectrum is usable).  A crossing missing in more than
-    a fifth of the usable spectra means the spectra do not share the point (not isosbestic).
+    a fifth of the usable spectra means the spectra do not share the point (not isosbestic),
+    and a candidate counts only where the last difference exceeds three noise levels on
+    both sides within ``search_nm`` (a crossing in a flat tail is noise) and where all the
+    spectra share one absorbance within 4 noise levels (crossings that drift, as when the
+    total amount changes, are not isosbestic).
 
 SVD rank
     The number of singular values of the (spectra x points) matrix above the largest
@@ -128,7 +132,17 @@ def find_isosbestic(
     # a candidate: a sign change of the smoothed last difference where the slope is significant
     points = []
     step = float(np.median(np.diff(w)))
+    level = 3.0 * sigma * math.sqrt(2)
     for c in _crossings(w, smooth_last):
+        # a real crossing: the change is significant on both sides, with opposite signs
+        left = smooth_last[(w >= c - search_nm) & (w < c)]
+        right = smooth_last[(w > c) & (w <= c + search_nm)]
+        if left.size == 0 or right.size == 0:
+            continue
+        if not (np.max(np.abs(left)) > level and np.max(np.abs(right)) > level):
+            continue
+        if np.sign(left[np.argmax(np.abs(left))]) == np.sign(right[np.argmax(np.abs(right))]):
+            continue
         found = []
         for k in usable:
             d = diffs[k]
@@ -150,7 +164,11 @@ def find_isosbestic(
             arr = arr[np.abs(arr - med) <= 4 * mad + step]
         spread = float(np.std(arr, ddof=1)) if arr.size > 1 else step / 2
         pos = float(np.mean(arr))
-        absorb = float(np.mean([np.interp(pos, w, row) for row in y]))
+        values = np.array([np.interp(pos, w, row) for row in y])
+        # at an isosbestic point every spectrum has the same absorbance (within noise)
+        if float(np.std(values)) > 4.0 * sigma:
+            continue
+        absorb = float(np.mean(values))
         points.append(IsosbesticPoint(pos, spread, absorb, int(arr.size)))
     return points
 
