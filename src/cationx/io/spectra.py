@@ -202,6 +202,9 @@ def parse_numeric_block(
     Trailing empty cells (a trailing delimiter) are dropped; with ``allow_empty`` an empty
     cell inside a row is NaN (ragged Cary exports), otherwise it is an error.
     """
+    fast = _fast_block(lines, delim, decimal_comma)
+    if fast is not None:
+        return fast
     rows: list[list[float]] = []
     width = None
     for lineno, text in lines:
@@ -230,6 +233,33 @@ def parse_numeric_block(
     if not rows:
         raise DataFileError(f"{source}: no numeric data rows")
     return np.asarray(rows, dtype=float)
+
+
+def _fast_block(lines: Sequence[tuple[int, str]], delim: str | None, decimal_comma: bool) -> np.ndarray | None:
+    """The common case (plain numbers, equal widths) parsed quickly; None to take the slow,
+    checking path that names the offending cell."""
+    if not lines:
+        return None
+    rows = []
+    width = None
+    try:
+        for _, text in lines:
+            if '"' in text or "'" in text:
+                return None
+            t = text.replace(",", ".") if decimal_comma else text
+            parts = t.split() if delim is None else t.split(delim)
+            while parts and not parts[-1].strip():
+                parts.pop()
+            if width is None:
+                width = len(parts)
+            if len(parts) != width or any(not p.strip() for p in parts):
+                return None
+            rows.append([float(p) for p in parts])
+    except ValueError:
+        return None
+    arr = np.asarray(rows, dtype=float)
+    # float() accepts a few spellings the checking path does not ("infinity", "1_0")
+    return arr if np.all(np.isfinite(arr) | np.isnan(arr)) else None
 
 
 def finish_spectra(

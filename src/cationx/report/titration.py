@@ -51,7 +51,7 @@ def _png(fig: Any) -> bytes:
 
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=110)
+        fig.savefig(buf, format="png", dpi=100)
     finally:
         close(fig)
     return buf.getvalue()
