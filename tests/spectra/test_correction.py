@@ -114,3 +114,12 @@ def test_saturated_reference_is_refused():
 def test_shape_mismatch():
     with pytest.raises(InputError, match="must have shape"):
         correct_absorbance(W, np.ones((2, 10)), _product(), exciton_nm=560.0)
+
+
+def test_saturated_exciton_is_refused():
+    h, p = _host(), _product()
+    y = np.vstack([h, p])
+    valid = np.ones_like(y, dtype=bool)
+    valid[0, np.abs(W - 560) < 2] = False
+    with pytest.raises(InputError, match="saturated at the exciton"):
+        correct_absorbance(W, y, p, exciton_nm=560.0, valid=valid)

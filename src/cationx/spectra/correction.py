@@ -148,6 +148,12 @@ def correct_absorbance(
     ex = np.broadcast_to(np.asarray(exciton_nm, dtype=float), (y.shape[0],)).copy()
     if not np.all(np.isfinite(ex)):
         raise InputError("exciton_nm must be finite for every spectrum")
+    if valid is not None:
+        vmask = np.asarray(valid, dtype=bool)
+        for k in range(y.shape[0]):
+            near = np.abs(w - ex[k]) <= ref_half_width_nm
+            if not vmask[k, near].all():
+                raise InputError(f"spectrum {k} is saturated at the exciton ({ex[k]:.1f} nm); it cannot be used")
     heights = np.array(
         [value_at(w, corrected[k], ex[k], half_width_nm=ref_half_width_nm)[0] for k in range(y.shape[0])]
     )
