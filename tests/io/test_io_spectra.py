@@ -61,8 +61,10 @@ def test_imperial_multi_column_real(real_dir):
     steps = np.diff(x)
     assert steps.min() < 1.0 < steps.max()  # non-uniform steps are kept as measured
     assert data.metadata["x_order"] == "descending"
+    assert data[0].y_unit == "absorbance"  # from the file name ("uvvis")
     fl = read_spectra(real_dir / "imperial_run6_fl_emission.csv")
     assert len(fl) == 18 and fl[0].x_range[0] == 470.0
+    assert fl[0].y_unit == "intensity"  # from the file name ("fl", "emission")
 
 
 def test_format_detection_real(real_dir):

@@ -185,3 +185,14 @@ def test_schema_command():
     assert r.exit_code == 0
     schema = json.loads(r.stdout)
     assert {"sample", "additions", "absorbance"} <= set(schema["required"])
+
+
+def test_inspect_pl_counts_are_not_saturated(real_dir):
+    # emission counts (up to ~300) are not absorbance: the A > 3 reliability limit must not apply
+    r = run("spectra", "inspect", str(real_dir / "imperial_run6_fl_emission.csv"), "--json")
+    d = json.loads(r.stdout)
+    assert all(s["y_unit"] == "intensity" for s in d["spectra"])
+    assert all(s["saturated_ranges_nm"] == [] for s in d["spectra"])
+    # the band-edge emission moves red as the QDs grow (30 s at ~506 nm)
+    first, last = d["spectra"][0]["exciton_nm"], d["spectra"][-1]["exciton_nm"]
+    assert first == pytest.approx(505.6, abs=2.0) and last > first + 20

@@ -157,7 +157,9 @@ def inspect_rows(path: Path, material: str | None, fmt: str | None, reliable_max
     data = read_spectra(path, format=fmt)
     rows = []
     for s in data:
-        absorb = s.y_unit in ("absorbance", "")
+        # the absorbance reliability limit applies to absorbance, or to an unlabelled
+        # spectrum whose values could be absorbance (<= 10); never to PL counts
+        absorb = s.y_unit == "absorbance" or (s.y_unit == "" and float(s.y.max()) <= 10.0)
         lim = reliable_max if absorb else None
         ex = find_exciton(s.x, s.y, reliable_max=lim)
         row: dict[str, Any] = {

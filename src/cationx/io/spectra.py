@@ -286,6 +286,16 @@ def unit_from_text(text: str) -> str:
     return "nm"
 
 
+def guess_y_unit(text: str) -> str:
+    """``absorbance`` or ``intensity`` from column titles, metadata or the file name; else ``""``."""
+    t = re.sub(r"[^a-z]+", " ", text.lower()).split()
+    if any(w.startswith(("abs", "od")) or w in ("uvvis", "uv", "vis", "extinction") for w in t):
+        return "absorbance"
+    if any(w in ("fl", "pl", "emission", "fluorescence", "photoluminescence", "intensity", "counts", "cps") for w in t):
+        return "intensity"
+    return ""
+
+
 # ----------------------------------------------------------------------------- detection
 
 
@@ -446,8 +456,9 @@ def parse_generic(text: str, p: Path) -> SpectrumSet:
         else:
             seen[lab] = 1
     x_unit = unit_from_text(names[0])
+    y_unit = guess_y_unit(" ".join([*names[1:], *meta.values(), p.stem]))
     spectra, order = finish_spectra(
-        data[:, 0], [data[:, k] for k in range(1, ncol)], labels, source=p.name, x_unit=x_unit, y_unit=""
+        data[:, 0], [data[:, k] for k in range(1, ncol)], labels, source=p.name, x_unit=x_unit, y_unit=y_unit
     )
     meta["x_order"] = order
     meta["x_title"] = names[0]
