@@ -78,3 +78,37 @@ def test_given_exciton_and_diameter(demo_copy):
 def test_schema_lists_processing_options():
     props = json_schema()["$defs"]["Processing"]["properties"]
     assert {"reference_ev", "pl_reference_nm", "pl_band_nm", "dilution_correction", "baseline"} <= set(props)
+
+
+def _jasco_text(x, y) -> str:
+    head = "TITLE,CdSe-\nDATA TYPE,ULTRAVIOLET SPECTRUM\nORIGIN,JASCO\nXUNITS,NANOMETERS\nYUNITS,ABSORBANCE\nXYDATA\n"
+    body = "".join(f"{a:.4f},{b:.6g}\n" for a, b in zip(x[::-1], y[::-1], strict=True))
+    return head + body + "\n##### Extended Information\n\n[Comments]\nSample name,x\n"
+
+
+def test_one_jasco_file_per_spectrum(demo_copy):
+    # the demo absorbance written as one JASCO export per spectrum gives the same analysis
+    from cationx.io.spectra import read_spectra
+
+    folder = demo_copy.parent
+    data = read_spectra(folder / "demo_absorbance.csv")
+    names = []
+    for s in data:
+        (folder / f"{s.label}.csv").write_text(_jasco_text(s.x, s.y))
+        names.append(f"{s.label}.csv")
+    ref = analyze_titration(load_description(demo_copy))
+    listing = ", ".join(f'"{n}"' for n in names)
+    demo_copy.write_text(demo_copy.read_text().replace('file = "demo_absorbance.csv"', f"files = [{listing}]"))
+    res = analyze_titration(load_description(demo_copy))
+    assert res.labels[0] == "add00"
+    np.testing.assert_allclose(res.table["fraction_exchanged"], ref.table["fraction_exchanged"], atol=1e-6)
+    # a missing one is named
+    (folder / names[3]).unlink()
+    with pytest.raises(InputError, match="does not exist"):
+        load_description(demo_copy)
+
+
+def test_file_and_files_are_exclusive(demo_copy):
+    demo_copy.write_text(demo_copy.read_text().replace('file = "demo_absorbance.csv"', 'file = "demo_absorbance.csv"\nfiles = ["a.csv"]'))
+    with pytest.raises(InputError, match="not both"):
+        load_description(demo_copy)

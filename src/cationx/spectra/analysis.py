@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,7 +32,7 @@ import pandas as pd
 
 from cationx.errors import CationxError, InputError
 from cationx.fitting import FitResult
-from cationx.io.spectra import SpectrumSet, read_spectra
+from cationx.io.spectra import Spectrum, SpectrumSet, read_spectra
 from cationx.spectra.baseline import baseline
 from cationx.spectra.correction import (
     AbsorbanceCorrection,
@@ -116,6 +117,20 @@ def _columns(frame: pd.DataFrame) -> dict[str, list[Any]]:
     return {str(c): clean[c].tolist() for c in clean.columns}
 
 
+def load_series(desc: TitrationDescription, spec: Any) -> SpectrumSet:
+    """The spectra of one series: every spectrum of ``file``, or the first of each of ``files``."""
+    if spec.file is not None:
+        return read_spectra(desc.path(spec.file), format=spec.format)
+    parts = []
+    for name in spec.files:
+        got = read_spectra(desc.path(name), format=spec.format)
+        if len(got) != 1:
+            raise InputError(f"{name} holds {len(got)} spectra; with files = [...] each file must hold one")
+        s = got[0]
+        parts.append(Spectrum(Path(name).stem, s.x, s.y, s.x_unit, s.y_unit))
+    return SpectrumSet(got.format, ", ".join(spec.files), tuple(parts), {})
+
+
 def select_series(data: SpectrumSet, labels: list[str] | None, what: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """The chosen spectra (all, or by label in the given order) on their common axis."""
     if labels is None:
@@ -153,7 +168,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
     """Run the analysis described in the module docstring."""
     proc = desc.processing
     notes: list[str] = []
-    data = read_spectra(desc.path(desc.absorbance.file), format=desc.absorbance.format)
+    data = load_series(desc, desc.absorbance)
     w, raw, labels = select_series(data, desc.absorbance.spectra, "the absorbance series")
     n_add = len(desc.additions.volumes_ul)
     if raw.shape[0] != n_add + 1:
@@ -268,7 +283,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
     pl_corr = None
     pl_raw = None
     if desc.pl is not None:
-        pdata = read_spectra(desc.path(desc.pl.file), format=desc.pl.format)
+        pdata = load_series(desc, desc.pl)
         wp, pl_raw, _ = select_series(pdata, desc.pl.spectra, "the PL series")
         if pl_raw.shape[0] != y.shape[0]:
             raise InputError(f"{pl_raw.shape[0]} PL spectra but {y.shape[0]} absorbance spectra: they must pair up")

@@ -24,7 +24,7 @@ Example (every key is documented in ``docs/titration.md``; the JSON schema is
     # concentration_molar = [...]  # per addition, overrides [titrant]
 
     [absorbance]
-    file = "uvvis.csv"             # relative to this file
+    file = "uvvis.csv"             # relative to this file; or files = ["0uL.csv", ...]
     # format = "generic"           # jcamp, jasco, cary, shimadzu, generic (default: detected)
     # spectra = ["0 uL", ...]      # labels to use, in titration order (default: all)
     # product = "last"             # "last", a label, or product_file = "cu2se.csv"
@@ -103,18 +103,31 @@ class Additions(_Strict):
         return v
 
 
-class SpectraFile(_Strict):
-    file: str
+class _Series(_Strict):
+    file: str | None = Field(None, description="One file holding every spectrum (columns/blocks)")
+    files: list[str] | None = Field(None, description="One file per spectrum, in titration order")
     format: Literal["jcamp", "jasco", "cary", "shimadzu", "generic"] | None = None
-    spectra: list[str] | None = None
+    spectra: list[str] | None = Field(None, description="Labels to use from `file`, in titration order")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Series:
+        if (self.file is None) == (self.files is None):
+            raise ValueError("give file (all spectra in one file) or files (one per spectrum), not both")
+        if self.files is not None and self.spectra is not None:
+            raise ValueError("spectra selects labels within file; with files, list the files instead")
+        return self
+
+    def paths(self) -> list[str]:
+        return [self.file] if self.file is not None else list(self.files or [])
+
+
+class SpectraFile(_Series):
     product: str = "last"
     product_file: str | None = None
 
 
-class PLFile(_Strict):
-    file: str
-    format: Literal["jcamp", "jasco", "cary", "shimadzu", "generic"] | None = None
-    spectra: list[str] | None = None
+class PLFile(_Series):
+    pass
 
 
 class Processing(_Strict):
@@ -157,11 +170,11 @@ class TitrationDescription(_Strict):
         return p if p.is_absolute() else Path(self.base_dir) / p
 
     def input_files(self) -> list[Path]:
-        files = [self.path(self.absorbance.file)]
+        files = [self.path(f) for f in self.absorbance.paths()]
         if self.absorbance.product_file:
             files.append(self.path(self.absorbance.product_file))
         if self.pl is not None:
-            files.append(self.path(self.pl.file))
+            files.extend(self.path(f) for f in self.pl.paths())
         return files
 
     def addition_concentrations(self) -> list[float]:
