@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cationx.errors import DataFileError, InputError, ParseError
 from cationx.io.spectra import Spectrum, SpectrumSet, detect_format, read_spectra
@@ -205,3 +207,35 @@ def test_unknown_label(tmp_path):
 def test_duplicate_x_rejected():
     with pytest.raises(InputError, match="appears twice"):
         Spectrum.from_arrays([1, 2, 2], [1, 2, 3])
+
+
+# ----------------------------------------------------------------------------- round trip
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(min_value=3, max_value=40),
+    st.integers(min_value=1, max_value=5),
+    st.sampled_from([",", "\t", ";"]),
+    st.booleans(),
+    st.booleans(),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_generic_round_trip(tmp_path_factory, npts, ncols, delim, header, descending, seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.choice(np.arange(300, 900), size=npts, replace=False)).astype(float)
+    y = rng.normal(0, 1, (ncols, npts)).round(6)
+    rows = list(zip(x, *y, strict=True))
+    if descending:
+        rows = rows[::-1]
+    dec = (lambda v: f"{v:g}".replace(".", ",")) if delim == ";" else (lambda v: f"{v:g}")
+    lines = [delim.join(["wavelength_nm"] + [f"s{k}" for k in range(ncols)])] if header else []
+    lines += [delim.join(dec(v) for v in row) for row in rows]
+    p = tmp_path_factory.mktemp("rt") / "t.csv"
+    p.write_text("\n".join(lines) + "\n")
+    data = read_spectra(p)
+    assert len(data) == ncols
+    xx, yy = data.matrix()
+    np.testing.assert_array_equal(xx, x)
+    np.testing.assert_allclose(yy, y, rtol=1e-5, atol=1e-6)
+    assert data.metadata["x_order"] == ("descending" if descending and npts > 1 else "ascending")
