@@ -76,3 +76,19 @@ def test_bundled_demo_is_the_forward_model_output(tmp_path):
     make_demo(tmp_path)
     for name in ("demo.toml", "demo_absorbance.csv", "demo_pl.csv"):
         assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_profile_intervals_also_cover_the_truth(loop):
+    # the report's default is Wald intervals (speed); profile-likelihood intervals on the same
+    # fractions must cover the truth as well
+    from cationx.cooperative.fits import Titration, fit_sequential
+
+    _, res = loop
+    t = res.table
+    data = Titration.from_arrays(t["ions_per_nc"], t["fraction_exchanged"])
+    fit = fit_sequential(data, "white2013", sites=20, ci="profile")
+    assert fit.ci_method == "profile"
+    for name, value in {"log10_k1": -2.0, "log10_alpha": math.log10(55.0)}.items():
+        p = fit.params[name]
+        assert p.ci_low <= value <= p.ci_high, (name, p)
