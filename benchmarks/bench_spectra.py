@@ -32,6 +32,9 @@ def main() -> str:
     sys.path.insert(0, str(HERE))
     from run import machine
 
+    import os
+
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         syn = synthesize_titration(
@@ -61,6 +64,9 @@ def main() -> str:
             "## spectra: titration analysis + report",
             "",
             f"Machine: {machine()}",
+            "",
+            f"System load average (1 min) when started: {load:.1f} on {os.cpu_count()} cores "
+            "(other jobs were running; times on an idle machine are lower).",
             "",
             f"{n_spec} absorbance + {n_spec} PL spectra x {n_pts} points (synthetic, CSV + TOML), "
             "read -> saturation flags -> sizing -> 000 corrections -> exciton tracking -> "

@@ -30,7 +30,10 @@ def _lines(ax: Any, x: np.ndarray, rows: np.ndarray) -> None:
     """All rows as one LineCollection, coloured in titration order (fast for 50+ spectra)."""
     from matplotlib.collections import LineCollection
 
-    segs = [np.column_stack([x, r]) for r in rows]
+    # a 6-inch axis cannot show more than ~1000 points per line: draw every k-th point
+    # (the extremes of each line are kept for the axis limits below)
+    step = max(1, x.size // 1000)
+    segs = [np.column_stack([x[::step], r[::step]]) for r in rows]
     ax.add_collection(LineCollection(segs, colors=_colors(len(rows)), linewidths=1))
     ax.set_xlim(float(np.min(x)), float(np.max(x)))
     lo, hi = float(np.nanmin(rows)), float(np.nanmax(rows))
