@@ -9,6 +9,7 @@ separately on the last run.  No peer program does this job end to end, so none i
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -31,8 +32,6 @@ def main() -> str:
 
     sys.path.insert(0, str(HERE))
     from run import machine
-
-    import os
 
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:

@@ -196,3 +196,19 @@ def test_inspect_pl_counts_are_not_saturated(real_dir):
     # the band-edge emission moves red as the QDs grow (30 s at ~506 nm)
     first, last = d["spectra"][0]["exciton_nm"], d["spectra"][-1]["exciton_nm"]
     assert first == pytest.approx(505.6, abs=2.0) and last > first + 20
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('title = "x"\n[sample\n', "invalid TOML"),
+        ('title = "x"\n', "sample: Field required"),
+    ],
+)
+def test_broken_description_files(tmp_path, text, message):
+    p = tmp_path / "t.toml"
+    p.write_text(text)
+    r = run("titration", "analyze", str(p), "--out", str(tmp_path / "out"))
+    assert r.exit_code == 2
+    assert message in _error_line(r)
+    assert not (tmp_path / "out").exists()
