@@ -178,6 +178,8 @@ def _html(analysis: Any, figures: dict[str, Any], images: dict[str, str]) -> str
     parts.append("<h2>Fits</h2>" + _table_html(analysis.fit_table()))
     for name, res in analysis.fits.items():
         for n in res.notes:
+            if n in analysis.notes:
+                continue
             parts.append(f"<p class='note'>{html.escape(name)}: {html.escape(n)}</p>")
     parts.append("<h2>Sizing and stoichiometry</h2>" + _table_html(pd.DataFrame([s.to_dict()]).drop(columns=["warning"])))
     parts.append("<h2>Additions</h2>" + _table_html(analysis.additions))
