@@ -93,20 +93,28 @@ def fractions_figure(analysis: Any) -> Any:
     ax.plot(x, t["fraction_exchanged"], "o", color="tab:blue", ms=4, label="exchanged (1.82 eV)")
     styles = {"hill_total": ("tab:orange", "--"), "white2013": ("tab:blue", "-"), "ladder": ("tab:blue", "-"),
               "independent": ("tab:green", "-"), "mwc": ("tab:purple", "-")}
+    dense = analysis.model_curve
+    xs = np.linspace(0.0, 1.02 * float(x.max()), 300)
     for name, res in analysis.fits.items():
         if name == "hill_free":
             continue
         color, ls = styles.get(name, ("0.3", "-"))
-        order = np.argsort(res.x)
-        ax.plot(res.x[order], res.y_fit[order], color=color, ls=ls, lw=1.2, label=f"{name} (R² = {res.r2:.3f})")
+        label = f"{name} (R² = {res.r2:.3f})"
+        if name == "hill_total":
+            from cationx.cooperative.fits import hill
+
+            ax.plot(xs, hill(xs, res.value("n_hill"), res.value("k_half")), color=color, ls=ls, lw=1.2, label=label)
+        elif dense is not None:
+            ax.plot(dense["total_ions_per_nc"], dense["fraction_exchanged"], color=color, ls=ls, lw=1.2, label=label)
         axr.plot(res.x, res.residuals, "o", color=color, ms=3)
-    if "model_fraction_unexchanged" in t:
-        ax.plot(x, t["model_fraction_unexchanged"], color="black", lw=1, alpha=0.6)
+    if dense is not None:
+        ax.plot(dense["total_ions_per_nc"], dense["fraction_unexchanged"], color="black", lw=1, alpha=0.6)
     if "defect_pl" in t and np.ptp(t["defect_pl"]) > 0:
         ax2 = ax.twinx()
         ax2.plot(x, t["defect_pl"], "^", color="tab:red", ms=4, label="defect PL")
-        if "defect_pl_model" in t:
-            ax2.plot(x, t["defect_pl_model"], color="tab:red", lw=1, label="model dopants (scaled)")
+        if dense is not None and analysis.defect_vs_dopants:
+            scale = analysis.defect_vs_dopants["scale_pl_per_dopant"]
+            ax2.plot(dense["total_ions_per_nc"], scale * dense["dopants_per_nc"], color="tab:red", lw=1, label="model dopants (scaled)")
         ax2.set_ylabel("integrated defect PL", color="tab:red")
     axr.axhline(0, color="0.5", lw=0.8)
     ax.set_ylabel("fraction of NCs")
@@ -128,8 +136,10 @@ def pl_figure(analysis: Any) -> Any:
     ax.set_title(f"host PL removed at {pl.reference_nm:g} nm", fontsize=10)
     t = analysis.table
     ax2.plot(t["ions_per_nc"], t["defect_pl"], "^", color="tab:red", label="defect PL (integrated)")
-    if "defect_pl_model" in t:
-        ax2.plot(t["ions_per_nc"], t["defect_pl_model"], color="0.2", label="model dopants per NC (scaled)")
+    dense = analysis.model_curve
+    if dense is not None and analysis.defect_vs_dopants:
+        scale = analysis.defect_vs_dopants["scale_pl_per_dopant"]
+        ax2.plot(dense["total_ions_per_nc"], scale * dense["dopants_per_nc"], color="0.2", label="model dopants per NC (scaled)")
     ax2.set_xlabel("total ions added per NC")
     ax2.set_ylabel("integrated defect PL")
     ax2.legend(fontsize=8, frameon=False)

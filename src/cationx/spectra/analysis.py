@@ -69,7 +69,7 @@ class TitrationAnalysis:
     pl: PLCorrection | None
     pl_raw: np.ndarray | None
     fits: dict[str, FitResult]
-    model_curve: pd.DataFrame | None
+    model_curve: pd.DataFrame | None  # fitted sequential model on a fine grid of ions per NC
     half_exchange_ions_per_nc: float | None
     defect_vs_dopants: dict[str, float] | None
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -291,10 +291,10 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         pl_corr = correct_pl(wp, pl_y, pl_y[0], reference_nm=proc.pl_reference_nm, band_nm=proc.pl_band_nm)
         table["defect_pl"] = pl_corr.defect_integral
 
-    fits, curve, t50, cmp = _fits(desc, table, nc_conc, notes, rng)
+    fits, curve, dense, t50, cmp = _fits(desc, table, nc_conc, notes, rng)
     if curve is not None:
         for col in ("fraction_exchanged", "fraction_unexchanged", "dopants_per_nc", "free_ions_per_nc", "bound_fraction"):
-            table[f"model_{col}"] = curve[col].to_numpy()[: len(table)] if len(curve) == len(table) else np.nan
+            table[f"model_{col}"] = curve[col].to_numpy()
     return TitrationAnalysis(
         title=desc.title,
         description=desc,
@@ -312,7 +312,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         pl=pl_corr,
         pl_raw=pl_raw,
         fits=fits,
-        model_curve=curve,
+        model_curve=dense,
         half_exchange_ions_per_nc=t50,
         defect_vs_dopants=cmp,
         notes=tuple(notes),
@@ -334,7 +334,9 @@ def _wavelength_for_diameter(material: str, diameter: float) -> float:
 
 def _fits(
     desc: TitrationDescription, table: pd.DataFrame, nc_conc: float, notes: list[str], rng: Any
-) -> tuple[dict[str, FitResult], pd.DataFrame | None, float | None, dict[str, float] | None]:
+) -> tuple[
+    dict[str, FitResult], pd.DataFrame | None, pd.DataFrame | None, float | None, dict[str, float] | None
+]:
     from cationx.cooperative import make_model, solve_titration, total_at_fraction_exchanged
     from cationx.cooperative.fits import Titration, fit_hill, fit_sequential
 
@@ -358,7 +360,7 @@ def _fits(
             notes.append(f"Hill fit (total) failed: {exc}")
     notes.extend(sorted({str(c.message) for c in caught}))
     if seq is None:
-        return fits, None, None, None
+        return fits, None, None, None, None
     v = seq.params
     kwargs: dict[str, Any] = {"sites": f.sites, "k1": 10 ** v["log10_k1"].value, "ions_per_site": f.ions_per_site}
     if "log10_alpha" in v:
@@ -368,6 +370,8 @@ def _fits(
     model = make_model(f.model, **kwargs)
     state = solve_titration(model, x, nc_conc_molar=c_fit)
     curve = state.to_frame()
+    grid = np.linspace(0.0, 1.02 * float(x.max()), 200)
+    dense = solve_titration(model, grid, nc_conc_molar=c_fit).to_frame()
     t50 = float(total_at_fraction_exchanged(model, 0.5, nc_conc_molar=c_fit))
     free = state.free_ions_per_nc
     pos = free > 0
@@ -399,4 +403,4 @@ def _fits(
             table["defect_pl_model"] = scale * m
     if not math.isfinite(t50):
         t50 = None  # type: ignore[assignment]
-    return fits, curve, t50, cmp
+    return fits, curve, dense, t50, cmp
