@@ -49,7 +49,7 @@ def test_demo_writes_self_contained_report(tmp_path):
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 5
     assert "<script" not in html and "http" not in html.split("</style>")[1][:2000]
-    for name in ("fractions.csv", "fits.csv", "sizing.csv", "additions.csv", "isosbestic.csv", "svd.csv", "summary.json"):
+    for name in ("fractions.csv", "fits.csv", "sizing.csv", "additions.csv", "isosbestic.csv", "svd.csv", "model_curve.csv", "summary.json"):
         assert (out / name).stat().st_size > 0
     for name in ("spectra", "corrected", "fractions", "pl", "svd"):
         assert (out / "figures" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"

@@ -4,7 +4,8 @@
 
 - ``report.html``: one self-contained page (figures inline as base64 PNG, tables inline);
 - ``fractions.csv`` (one row per spectrum), ``fits.csv`` (one row per fitted parameter),
-  ``sizing.csv``, ``additions.csv``, ``isosbestic.csv``, ``svd.csv``,
+  ``sizing.csv``, ``additions.csv``, ``isosbestic.csv``, ``svd.csv``, ``model_curve.csv``
+  (the fitted sequential model on a fine grid),
   ``corrected_absorbance.csv`` and (with PL) ``corrected_pl.csv``;
 - ``summary.json``;
 - ``figures/*.png``: spectra series, corrected spectra, fractions with fits and
@@ -109,6 +110,8 @@ def write_report(analysis: Any, out_dir: str | Path, *, inputs: Iterable[str | P
         "isosbestic.csv": pd.DataFrame([p.to_dict() for p in analysis.isosbestic], columns=["wavelength_nm", "uncertainty_nm", "absorbance", "n_spectra"]),
         "svd.csv": analysis.svd.to_frame(),
     }
+    if analysis.model_curve is not None:
+        tables["model_curve.csv"] = analysis.model_curve
     corr = pd.DataFrame(analysis.correction.corrected.T, columns=list(analysis.labels))
     corr.insert(0, "wavelength_nm", analysis.wavelength_nm)
     tables["corrected_absorbance.csv"] = corr
