@@ -70,7 +70,7 @@ def main() -> str:
             f"{n_spec} absorbance + {n_spec} PL spectra x {n_pts} points (synthetic, CSV + TOML), "
             "read -> saturation flags -> sizing -> 000 corrections -> exciton tracking -> "
             "isosbestic + SVD -> white2013 fit (Wald intervals) + Hill total/free (profile "
-            "intervals) -> report (HTML with 5 inline figures, 8 CSV, 5 PNG).",
+            "intervals) -> report (HTML with 5 inline figures, 9 CSV, JSON, 5 PNG).",
             "",
             "| stage | time (s) |",
             "|---|---|",
