@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from cationx.cli import calc as calc_cli
-from cationx.cli import coop, reproduce
+from cationx.cli import coop, reproduce, spectra
 from cationx.cli import kinetics as kinetics_cli
 from cationx.cli import piecewise as piecewise_cli
 from cationx.cli import xps as xps_cli
@@ -35,6 +35,10 @@ app.add_typer(piecewise_cli.app, name="piecewise")
 app.add_typer(calc_cli.app, name="calc")
 app.add_typer(xps_cli.app, name="xps")
 app.command(name="reproduce")(reproduce.reproduce)
+app.add_typer(spectra.titration_app, name="titration")
+app.add_typer(spectra.spectra_app, name="spectra")
+app.command(name="demo")(spectra.demo)
+app.command(name="size")(spectra.size)
 
 
 @app.callback()

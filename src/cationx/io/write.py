@@ -47,6 +47,13 @@ def guard_not_input(output: str | Path, inputs: Iterable[str | Path]) -> Path:
     return out
 
 
+def _umask_mode() -> int:
+    """File mode an ordinary ``open(..., "w")`` would give (0o666 minus the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (temporary file in the same folder + rename)."""
     target = Path(path)
@@ -60,6 +67,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, _umask_mode())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):
@@ -81,6 +89,7 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:
     os.close(fd)
     try:
         writer(Path(tmp))
+        os.chmod(tmp, _umask_mode())
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

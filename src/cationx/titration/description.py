@@ -1,0 +1,227 @@
+"""The titration description file (TOML), validated by a pydantic model.
+
+Example (every key is documented in ``docs/titration.md``; the JSON schema is
+:func:`json_schema`)::
+
+    title = "CdSe + Cu+, run 3"
+
+    [sample]
+    material = "CdSe"              # CdSe, CdTe or CdS (Yu et al. 2003 sizing)
+    phase = "zincblende"           # or "wurtzite"
+    # exciton_nm = 585.0           # default: found in the first absorbance spectrum
+    # diameter_nm = 4.0            # alternative to exciton_nm
+    exciton_uncertainty_nm = 1.0
+    path_length_cm = 1.0
+    start_volume_ml = 3.0
+    # nc_conc_molar = 1.2e-6       # default: Beer-Lambert from the first spectrum
+
+    [titrant]
+    ion = "Cu+"
+    concentration_molar = 0.0016   # default for every addition
+
+    [additions]                    # one entry per spectrum after the first
+    volumes_ul = [10, 10, 10]
+    # concentration_molar = [...]  # per addition, overrides [titrant]
+
+    [absorbance]
+    file = "uvvis.csv"             # relative to this file; or files = ["0uL.csv", ...]
+    # format = "generic"           # jcamp, jasco, cary, shimadzu, generic (default: detected)
+    # spectra = ["0 uL", ...]      # labels to use, in titration order (default: all)
+    # product = "last"             # "last", a label, or product_file = "cu2se.csv"
+
+    [pl]                           # optional
+    file = "pl.csv"
+
+    [processing]
+    dilution_correction = false
+    reference_ev = 1.82
+    exciton = "fixed"              # or "tracked"
+    pl_reference_nm = 650.0
+    pl_band_nm = [650.0, 900.0]
+    baseline = "none"              # none, offset, asls, arpls, airpls, modpoly, imodpoly, snip
+    reliable_max_absorbance = 3.0
+
+    [fit]
+    model = "white2013"            # white2013, ladder, independent, mwc
+    sites = 20
+    ions_per_site = 2
+    units = "per_nc"               # or "molar" (uses the NC concentration)
+    ci = "stderr"                  # profile, bootstrap, stderr, none
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from cationx._validation import check_existing_file
+from cationx.errors import DataFileError, InputError, ParseError
+
+__all__ = ["TitrationDescription", "json_schema", "load_description"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Sample(_Strict):
+    material: Literal["CdSe", "CdTe", "CdS"] = "CdSe"
+    phase: Literal["zincblende", "wurtzite"] = "zincblende"
+    exciton_nm: float | None = Field(None, gt=0, description="First-exciton wavelength, nm (default: detected)")
+    diameter_nm: float | None = Field(None, gt=0, description="NC diameter, nm (alternative to exciton_nm)")
+    exciton_uncertainty_nm: float = Field(1.0, ge=0)
+    path_length_cm: float = Field(1.0, gt=0)
+    start_volume_ml: float = Field(gt=0, description="Volume before any addition, mL")
+    nc_conc_molar: float | None = Field(None, gt=0, description="NC concentration, M (default: Beer-Lambert)")
+    density_g_cm3: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_size(self) -> Sample:
+        if self.exciton_nm is not None and self.diameter_nm is not None:
+            raise ValueError("give exciton_nm or diameter_nm, not both")
+        return self
+
+
+class Titrant(_Strict):
+    ion: str = "Cu+"
+    concentration_molar: float | None = Field(None, ge=0)
+
+
+class Additions(_Strict):
+    volumes_ul: list[float] = Field(min_length=1, description="Volume of each addition, uL")
+    concentration_molar: float | list[float] | None = None
+
+    @field_validator("volumes_ul")
+    @classmethod
+    def _nonneg(cls, v: list[float]) -> list[float]:
+        for i, val in enumerate(v):
+            if val < 0:
+                raise ValueError(f"addition {i + 1} has a negative volume ({val} uL)")
+        return v
+
+
+class _Series(_Strict):
+    file: str | None = Field(None, description="One file holding every spectrum (columns/blocks)")
+    files: list[str] | None = Field(None, description="One file per spectrum, in titration order")
+    format: Literal["jcamp", "jasco", "cary", "shimadzu", "generic"] | None = None
+    spectra: list[str] | None = Field(None, description="Labels to use from `file`, in titration order")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> _Series:
+        if (self.file is None) == (self.files is None):
+            raise ValueError("give file (all spectra in one file) or files (one per spectrum), not both")
+        if self.files is not None and self.spectra is not None:
+            raise ValueError("spectra selects labels within file; with files, list the files instead")
+        return self
+
+    def paths(self) -> list[str]:
+        return [self.file] if self.file is not None else list(self.files or [])
+
+
+class SpectraFile(_Series):
+    product: str = "last"
+    product_file: str | None = None
+
+
+class PLFile(_Series):
+    pass
+
+
+class Processing(_Strict):
+    dilution_correction: bool = False
+    reference_ev: float = Field(1.82, gt=0)
+    exciton: Literal["fixed", "tracked"] = "fixed"
+    exciton_window_nm: tuple[float, float] | None = None
+    pl_reference_nm: float = Field(650.0, gt=0)
+    pl_band_nm: tuple[float, float] = (650.0, 900.0)
+    baseline: Literal["none", "offset", "asls", "arpls", "airpls", "modpoly", "imodpoly", "snip"] = "none"
+    baseline_window_nm: tuple[float, float] | None = None
+    reliable_max_absorbance: float | None = Field(3.0, gt=0)
+    isosbestic_window_nm: tuple[float, float] | None = None
+
+
+class Fit(_Strict):
+    model: Literal["white2013", "ladder", "independent", "mwc"] = "white2013"
+    sites: int = Field(20, ge=1)
+    ions_per_site: int = Field(2, ge=1)
+    units: Literal["per_nc", "molar"] = "per_nc"
+    ci: Literal["profile", "bootstrap", "stderr", "none"] = "stderr"
+    hill_ci: Literal["profile", "bootstrap", "stderr", "none"] = "profile"
+
+
+class TitrationDescription(_Strict):
+    """A whole titration: sample, titrant, additions, spectra files and processing options."""
+
+    title: str = "titration"
+    sample: Sample
+    titrant: Titrant = Titrant()
+    additions: Additions
+    absorbance: SpectraFile
+    pl: PLFile | None = None
+    processing: Processing = Processing()
+    fit: Fit = Fit()
+    base_dir: str = Field(".", description="Folder the file paths are relative to (set on loading)")
+
+    def path(self, name: str) -> Path:
+        p = Path(name)
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def input_files(self) -> list[Path]:
+        files = [self.path(f) for f in self.absorbance.paths()]
+        if self.absorbance.product_file:
+            files.append(self.path(self.absorbance.product_file))
+        if self.pl is not None:
+            files.extend(self.path(f) for f in self.pl.paths())
+        return files
+
+    def addition_concentrations(self) -> list[float]:
+        n = len(self.additions.volumes_ul)
+        c = self.additions.concentration_molar
+        if c is None:
+            if self.titrant.concentration_molar is None:
+                raise InputError("give [titrant] concentration_molar or [additions] concentration_molar")
+            return [self.titrant.concentration_molar] * n
+        if isinstance(c, float | int):
+            return [float(c)] * n
+        if len(c) != n:
+            raise InputError(f"[additions] has {n} volumes but {len(c)} concentrations")
+        if any(v < 0 for v in c):
+            raise InputError("[additions] concentration_molar must be >= 0")
+        return [float(v) for v in c]
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON schema of the description file."""
+    return TitrationDescription.model_json_schema()
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"]) or "file"
+    msg = err["msg"].removeprefix("Value error, ")
+    extra = f" ({len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+    return f"{loc}: {msg}{extra}"
+
+
+def load_description(path: str | Path, *, check_files: bool = True) -> TitrationDescription:
+    """Read and validate a description; with ``check_files`` every named file must exist."""
+    p = check_existing_file(path, "titration description")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ParseError(f"{p.name}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise DataFileError(f"{p.name} is not UTF-8 text") from None
+    data.setdefault("base_dir", str(p.parent))
+    try:
+        desc = TitrationDescription.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(f"{p.name}: {_first_error(exc)}") from None
+    if check_files:
+        for f in desc.input_files():
+            if not f.exists():
+                raise DataFileError(f"{p.name} names a file that does not exist: {f}")
+    return desc

@@ -1,0 +1,94 @@
+"""Closed loop: synthesise a titration with the forward model, analyse it, recover the model."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import cationx
+from cationx.cooperative import make_model
+from cationx.spectra.analysis import analyze_titration
+from cationx.spectra.forward import make_demo, synthesize_titration, write_titration
+from cationx.titration import load_description
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory):
+    model = make_model("white2013", sites=20, k1=1e-2, alpha=55.0)
+    syn = synthesize_titration(model, additions=24, rng=7)
+    folder = tmp_path_factory.mktemp("loop")
+    toml = write_titration(syn, folder)
+    return syn, analyze_titration(load_description(toml))
+
+
+def test_half_conversion_within_5_percent(loop):
+    syn, res = loop
+    assert res.half_exchange_ions_per_nc == pytest.approx(syn.half_exchange_ions_per_nc, rel=0.05)
+
+
+def test_cooperativity_inside_intervals(loop):
+    _, res = loop
+    fit = res.fits["white2013"]
+    truth = {"log10_k1": -2.0, "log10_alpha": math.log10(55.0)}
+    for name, value in truth.items():
+        p = fit.params[name]
+        assert p.ci_low is not None and p.ci_high is not None
+        assert p.ci_low <= value <= p.ci_high, (name, p)
+        # and the interval is informative (not the whole parameter range)
+        assert p.ci_high - p.ci_low < 2.0
+
+
+def test_fractions_track_the_truth(loop):
+    syn, res = loop
+    t = res.table
+    # the 1.82 eV fraction and the exciton fraction follow the model within noise + dilution
+    np.testing.assert_allclose(t["fraction_exchanged"], syn.state.fraction_exchanged, atol=0.03)
+    np.testing.assert_allclose(t["fraction_unexchanged"], syn.state.fraction_unexchanged, atol=0.04)
+    # ions per NC from the additions and the Beer-Lambert NC concentration (exciton height)
+    np.testing.assert_allclose(t["ions_per_nc"], syn.ions_per_nc, rtol=0.02)
+
+
+def test_two_species_and_isosbestic(loop):
+    _, res = loop
+    assert res.svd.rank == 2
+    assert len(res.isosbestic) >= 1
+    assert all(p.uncertainty_nm < 2.0 for p in res.isosbestic)
+
+
+def test_defect_pl_tracks_dopants(loop):
+    _, res = loop
+    cmp = res.defect_vs_dopants
+    assert cmp is not None and cmp["correlation"] > 0.95
+    assert cmp["pl_peak_ions_per_nc"] == pytest.approx(cmp["model_peak_ions_per_nc"], rel=0.15)
+
+
+def test_sizing_of_the_synthetic_sample(loop):
+    syn, res = loop
+    assert res.sizing.wavelength_nm == pytest.approx(syn.exciton_nm, abs=1.0)
+    assert res.sizing.nc_conc_molar == pytest.approx(syn.nc_conc_molar, rel=0.02)
+
+
+def test_bundled_demo_is_the_forward_model_output(tmp_path):
+    bundled = Path(cationx.__file__).resolve().parent / "data" / "demo"
+    make_demo(tmp_path)
+    for name in ("demo.toml", "demo_absorbance.csv", "demo_pl.csv"):
+        assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_profile_intervals_also_cover_the_truth(loop):
+    # the report's default is Wald intervals (speed); profile-likelihood intervals on the same
+    # fractions must cover the truth as well
+    from cationx.cooperative.fits import Titration, fit_sequential
+
+    _, res = loop
+    t = res.table
+    data = Titration.from_arrays(t["ions_per_nc"], t["fraction_exchanged"])
+    fit = fit_sequential(data, "white2013", sites=20, ci="profile")
+    assert fit.ci_method == "profile"
+    for name, value in {"log10_k1": -2.0, "log10_alpha": math.log10(55.0)}.items():
+        p = fit.params[name]
+        assert p.ci_low <= value <= p.ci_high, (name, p)
