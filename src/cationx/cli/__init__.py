@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from cationx.cli import coop, reproduce
+from cationx.cli import ms as ms_cli
 from cationx.cli._common import CationxGroup
 
 app = typer.Typer(
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 
 app.add_typer(coop.app, name="coop")
+app.add_typer(ms_cli.app, name="ms")
 app.command(name="reproduce")(reproduce.reproduce)
 
 
