@@ -14,7 +14,9 @@ Da wide; a two-parameter distribution is identifiable and gives a mean with an i
 - ``"normal"``: a discretised normal on x = 0..x_max, parametrised by its *mean* (the
   mean of the discrete, truncated distribution, solved for the normal's centre) and the
   normal's standard deviation ``sd``.
-- ``"binomial"``: independent exchange of ``x_max`` sites, parametrised by its mean.
+- ``"binomial"``: independent exchange of ``n_sites`` sites (default the largest x),
+  parametrised by its mean n p (of the full binomial; members outside ``x_values`` are
+  left out and the weights renormalised).
 
 Both go through :func:`cationx.fitting.fit_curve`, so the mean comes with a standard error
 and a (profile-likelihood, by default) confidence interval.
@@ -64,15 +66,16 @@ def _cosine(y: np.ndarray, m: np.ndarray) -> float:
     return float(np.dot(y, m) / (ny * nm))
 
 
-def _initial_shift(x: np.ndarray, y: np.ndarray, centers: np.ndarray, areas: np.ndarray, fwhm: float, max_shift: float) -> float:
-    shifts = np.arange(-max_shift, max_shift + 1e-9, max(fwhm / 4, 0.02))
-    best, best_s = -np.inf, 0.0
-    for s in shifts:
-        m = _gaussians(x, centers + s, areas, fwhm)
-        c = _cosine(y, m)
-        if c > best:
-            best, best_s = c, float(s)
-    return best_s
+def _shift_lobes(x: np.ndarray, y: np.ndarray, centers: np.ndarray, areas: np.ndarray, fwhm: float, max_shift: float, k: int = 3) -> list[float]:
+    """Best ``k`` local maxima of the cosine score over shifts (steps of fwhm / 8).
+
+    The score has one lobe per Da (the aggregated peaks are 1 Da apart) and neighbouring
+    lobes differ little, so each of the best few is refined by the caller."""
+    shifts = np.arange(-max_shift, max_shift + 1e-9, max(fwhm / 8, 0.01))
+    cos = np.array([_cosine(y, _gaussians(x, centers + s, areas, fwhm)) for s in shifts])
+    peaks = [i for i in range(cos.size) if (i == 0 or cos[i] >= cos[i - 1]) and (i == cos.size - 1 or cos[i] >= cos[i + 1])]
+    peaks.sort(key=lambda i: -cos[i])
+    return [float(shifts[i]) for i in peaks[:k]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,21 +154,36 @@ def fit_envelope(
     hi = centers[-1] + ms + 3 * w0
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
-    s0 = _initial_shift(x, y, centers, areas, w0, ms)
-    m0 = _gaussians(x, centers + s0, areas, w0)
-    mm = float(np.dot(m0, m0))
-    a0 = float(np.dot(y, m0) / mm) if mm > 0 else 1.0
-    if a0 <= 0:
-        raise FitError(f"no signal of {f.ion_label()} between m/z {lo:.1f} and {hi:.1f}")
-    params = lmfit.Parameters()
-    params.add("shift", value=s0, min=s0 - 2 * w0 - 0.5, max=s0 + 2 * w0 + 0.5)
-    params.add("scale", value=a0, min=0)
-    params.add("fwhm", value=w0, min=w0 / 20, max=w0 * 20, vary=bool(fit_width))
 
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * _gaussians(xx, centers + v["shift"], areas, v["fwhm"])
 
-    res = fit_curve(model, params, x, y, model_name=f"envelope {f.ion_label()}", ci=ci)
+    def params_at(s0: float) -> lmfit.Parameters:
+        m0 = _gaussians(x, centers + s0, areas, w0)
+        mm = float(np.dot(m0, m0))
+        a0 = float(np.dot(y, m0) / mm) if mm > 0 else 0.0
+        if a0 <= 0:
+            raise FitError(f"no signal of {f.ion_label()} between m/z {lo:.1f} and {hi:.1f}")
+        params = lmfit.Parameters()
+        params.add("shift", value=s0, min=s0 - 0.4, max=s0 + 0.4)
+        params.add("scale", value=a0, min=0)
+        params.add("fwhm", value=w0, min=w0 / 5, max=w0 * 5, vary=bool(fit_width))
+        return params
+
+    name = f"envelope {f.ion_label()}"
+    trials = []
+    for s0 in _shift_lobes(x, y, centers, areas, w0, ms):
+        try:
+            trials.append(fit_curve(model, params_at(s0), x, y, model_name=name, ci="none"))
+        except FitError:
+            continue
+    if not trials:
+        raise FitError(f"the envelope fit of {f.ion_label()} did not converge")
+    best = min(trials, key=lambda r: r.chisqr)
+    start = params_at(best.value("shift"))
+    for k2, p2 in best.params.items():
+        start[k2].set(value=p2.value)
+    res = fit_curve(model, start, x, y, model_name=name, ci=ci)
     score = _cosine(y, res.y_fit)
     return EnvelopeFit(f, env, res.value("shift"), res.value("scale"), res.value("fwhm"), score, res)
 
@@ -369,7 +387,7 @@ def fit_series(
     # the cost has local minima one Da apart: the best few lobes are each fitted, and the
     # lowest chi-square wins.
     fixed_shift = None if shift_da is None else check_finite(shift_da, "shift_da")
-    shifts = np.arange(-ms, ms + 1e-9, max(w0 / 4, 0.02)) if fixed_shift is None else np.array([fixed_shift])
+    shifts = np.arange(-ms, ms + 1e-9, max(w0 / 8, 0.01)) if fixed_shift is None else np.array([fixed_shift])
     means = np.linspace(xs.min() + 0.05, xs.max() - 0.05, min(60, 4 * xs.size))
     sds = (0.3, 0.7, 1.5, 3.0) if distribution == "normal" else (1.0,)
     combos = [(mtry, sd) for sd in sds for mtry in means]
@@ -403,7 +421,7 @@ def fit_series(
         else:
             params.add("shift", value=fixed_shift, vary=False)
         params.add("scale", value=a0, min=0)
-        params.add("fwhm", value=w0, min=w0 / 20, max=w0 * 20)
+        params.add("fwhm", value=w0, min=w0 / 5, max=w0 * 5)
         return params
 
     name = f"series {family} ({distribution})"

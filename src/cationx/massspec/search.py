@@ -22,7 +22,7 @@ Procedure (:func:`search_compositions`):
    ions).  Elements without a formal charge (C, H, O, ...) count 0.
 4. Ranking.  Without a spectrum: by charge imbalance, then by |m/z error|.  With a
    spectrum (and its picked peaks): by envelope match (cosine similarity of the profile at
-   the spectrum's peak width), then by series membership (how many of the candidate's
+   the spectrum's peak width, over the central 99.9 % of the envelope), then by series membership (how many of the candidate's
    neighbours in the series ±S, ±Ag2S, ±CdS, Ag<->Cd, ±L are found among the peaks), then
    by |m/z error|.
 """
@@ -266,8 +266,9 @@ def search_compositions(
     if spectrum is not None:
         width = fwhm_da if fwhm_da is not None else target / 1e4
         for k, (env, *_rest) in enumerate(cands):
-            lo = env.mz[0] - 3 * width
-            hi = env.mz[-1] + 3 * width
+            cum = np.cumsum(env.abundance)  # window: the central 99.9 % of the envelope
+            lo = env.mz[int(np.searchsorted(cum, 5e-4))] - 3 * width
+            hi = env.mz[min(int(np.searchsorted(cum, 1 - 5e-4)), env.mz.size - 1)] + 3 * width
             sel = (spectrum.mz >= lo) & (spectrum.mz <= hi)
             if sel.sum() >= 3:
                 model = _gaussians(spectrum.mz[sel], env.mz, env.abundance, width)
