@@ -101,6 +101,7 @@ def search_cmd(
     from cationx.massspec.search import parse_ranges, search_compositions
     from cationx.massspec.spectrum import pick_peaks
 
+    out_p = output_path(out, [spectrum] if spectrum else [])
     el = parse_ranges(elements, "--elements")
     gr = parse_ranges(groups, "--groups") if groups else None
     sp = None
@@ -121,7 +122,6 @@ def search_cmd(
         peaks_mz=peaks,
         max_results=max_results,
     )
-    out_p = output_path(out, [spectrum] if spectrum else [])
     if out_p:
         write_csv(out_p, res.to_frame())
     if json_out:
@@ -152,13 +152,13 @@ def assign_cmd(
     from cationx.massspec import parse_formula
     from cationx.massspec.assign import fit_envelope
 
+    out_p = output_path(out, [spectrum])
+    plot_p = output_path(plot, [spectrum])
     sp = _load(spectrum, baseline, index)
     fits = []
     for text in formula:
         f = parse_formula(text)
         fits.append(fit_envelope(sp, f if f.charge else f.with_charge(charge), fwhm_da=fwhm, max_shift_da=max_shift))
-    out_p = output_path(out, [spectrum])
-    plot_p = output_path(plot, [spectrum])
     if out_p:
         frames = [ft.to_frame().assign(formula=ft.formula.ion_label()) for ft in fits]
         write_csv(out_p, pd.concat(frames, ignore_index=True))
@@ -209,10 +209,10 @@ def series_cmd(
         if lo < 0 or hi <= lo:
             raise InputError(f"--x-range must satisfy 0 <= LO < HI, got {x_range!r}")
         xs = range(lo, hi + 1)
-    sp = _load(spectrum, baseline, index)
-    res = fit_series(sp, family, charge=charge, x_values=xs, distribution=distribution, fwhm_da=fwhm, shift_da=shift_da, ci=ci)
     out_p = output_path(out, [spectrum])
     plot_p = output_path(plot, [spectrum])
+    sp = _load(spectrum, baseline, index)
+    res = fit_series(sp, family, charge=charge, x_values=xs, distribution=distribution, fwhm_da=fwhm, shift_da=shift_da, ci=ci)
     if out_p:
         write_csv(out_p, res.to_frame())
     if plot_p:
@@ -250,6 +250,7 @@ def periodicity_cmd(
     from cationx.massspec.periodicity import find_periodicity
     from cationx.massspec.spectrum import pick_peaks, read_spectrum
 
+    out_p = output_path(out, [spectrum])
     if peaks_given:
         sp = read_spectrum(spectrum)
         mz, inten = sp.mz, sp.intensity
@@ -258,7 +259,6 @@ def periodicity_cmd(
         pk = pick_peaks(sp, min_relative_height=min_height, min_distance_da=2.0)
         mz, inten = pk.mz, pk.intensity
     res = find_periodicity(mz, inten, min_spacing=min_spacing, max_spacing=max_spacing, tolerance_da=tolerance_da, charge=charge)
-    out_p = output_path(out, [spectrum])
     if out_p:
         write_csv(out_p, res.to_frame())
     if json_out:
