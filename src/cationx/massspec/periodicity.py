@@ -6,7 +6,8 @@ peak list: all pairwise differences within [min_spacing, max_spacing] are accumu
 weights sqrt(I_i I_j) on a 0.1-Da grid, smoothed with a Gaussian of width
 ``tolerance_da / 2``, and the maxima are refined to the weighted mean of the differences
 within ``tolerance_da``.  Each spacing is labelled with the closest unit formula or small
-multiple of one (``S``, ``2 S``, ``Ag2S``, ``CdS``, ...) from average masses of the
+multiple of one (``S``, ``2 S``, ``Ag2S``, ``CdS``, ...) or the sum or difference of two
+of the first four units (``Ag2S + S``), from average masses of the
 isotope table, when within ``tolerance_da``.
 """
 
@@ -65,11 +66,18 @@ class PeriodicityResult:
 
 
 def _unit_table(units: Sequence[str], charge: int) -> list[tuple[str, float]]:
+    """Units, their small multiples, and sums/differences of the first four units."""
     table = []
-    for u in units:
-        m = average_mass(u) / abs(charge)
+    masses = {u: average_mass(u) / abs(charge) for u in units}
+    for u, m in masses.items():
         for k in (1, 2, 3):
             table.append((u if k == 1 else f"{k} {u}", k * m))
+    first = list(masses)[:4]
+    for i, a in enumerate(first):
+        for b in first[i + 1 :]:
+            hi_u, lo_u = (a, b) if masses[a] >= masses[b] else (b, a)
+            table.append((f"{hi_u} + {lo_u}", masses[a] + masses[b]))
+            table.append((f"{hi_u} - {lo_u}", masses[hi_u] - masses[lo_u]))
     return table
 
 
