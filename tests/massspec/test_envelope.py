@@ -189,13 +189,21 @@ def test_pruning_rule_and_exact_route_agree():
 
 
 def test_batch_equals_single():
+    """Block route (Toeplitz products, vectorised trimming) vs one envelope at a time;
+    includes pure-Ag formulas (zero bins), several charges and a lone formula."""
     texts = [f"Ag{a}Cd{b}S33" for a in range(0, 6) for b in range(28, 35)]
-    batch = envelopes(texts, charge=1)
+    texts += [f"Ag{a}Cu2" for a in range(1, 9)] + [f"[Ag{a}S13]{z}+" for a in range(25, 31) for z in (1, 2)] + ["CdSe"]
+    batch = envelopes(texts)
+    assert len(batch) == len(texts)
     for t, e in zip(texts, batch, strict=True):
-        s = envelope(t, charge=1)
+        s = envelope(t)
+        assert e.formula == s.formula
         assert np.array_equal(s.nominal, e.nominal)
         assert np.abs(s.abundance - e.abundance).max() < 1e-14
         assert np.abs(s.mz - e.mz).max() < 1e-8
+        assert e.average_mass_da == pytest.approx(s.average_mass_da, abs=1e-9)
+        assert e.monoisotopic_probability == pytest.approx(s.monoisotopic_probability, rel=1e-9)
+        assert e.coverage == pytest.approx(s.coverage, abs=1e-15)
 
 
 def test_seed_most_abundant_mz_values():
