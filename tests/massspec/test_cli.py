@@ -49,6 +49,7 @@ def test_pattern_text_and_files(tmp_path):
         (["ms", "pattern", "CdSXx"], "unknown element 'Xx' at position 4"),
         (["ms", "pattern", "Cd(S33"], "unbalanced parenthesis"),
         (["ms", "pattern", "Cd100000"], "exceeds the limit"),
+        (["ms", "pattern", "Cd-3"], "a count cannot be negative"),
         (["ms", "pattern", "CdS", "--coverage", "2"], "coverage must lie in"),
         (["ms", "search", "5163", "--elements", "Ag:0-4,Xx:1-2"], "unknown element 'Xx'"),
         (["ms", "search", "5163", "--elements", "Ag:4-1"], "0 <= LO <= HI"),
@@ -90,11 +91,11 @@ def test_assign_series_periodicity_on_files(tmp_path, exchange_spectrum):
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["fits"][0]["score"] > 0.9
-    r = _run(["ms", "series", str(spec), "--family", "Ag{x}Cd{34-x}S33(L)", "--x-range", "0-11", "--shift-da", "0.3", "--no-baseline", "--ci", "stderr", "--json", "--out", str(tmp_path / "w.csv")])
+    r = _run(["ms", "series", str(spec), "--family", "Ag{x}Cd{34-x}S33(L)", "--x-range", "0-11", "--shift-da", "0.3", "--no-baseline", "--ci", "stderr", "--json", "--out", str(tmp_path / "w.csv"), "--plot", str(tmp_path / "s.png")])
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["mean"] == pytest.approx(1.3, abs=0.05)
-    assert (tmp_path / "w.csv").exists()
+    assert (tmp_path / "w.csv").exists() and (tmp_path / "s.png").stat().st_size > 0
     r = _run(["ms", "series", str(spec), "--family", "Ag{x}Cd{34-x}S33(L)", "--x-range", "5-2"])
     assert r.exit_code == 2 and "--x-range" in r.stderr
     r = _run(["ms", "assign", str(spec), "--formula", "CdS", "--out", str(spec)])

@@ -61,6 +61,8 @@ def test_charge_override():
         ("3Cd", "a count must follow", 1),
         ("Cd()", "expected an element", 4),
         ("[CdS-H]+", "removes more H", 5),
+        ("Cd-3", "a count cannot be negative", 3),
+        ("cd3", "start with a capital letter", 1),
     ],
 )
 def test_positioned_errors(text, message, position):

@@ -237,6 +237,8 @@ class _Parser:
                 break
             elif c.isdigit():
                 raise self.error("a count must follow an element, group or ')'")
+            elif c.islower():
+                raise self.error(f"element symbols start with a capital letter, got {c!r}")
             else:
                 raise self.error(f"unexpected character {c!r}")
         if self.i == start:
@@ -266,6 +268,8 @@ class _Parser:
             self.i += 1
             mult = self.digits()
             if self.peek() in ("]", "") and mult is not None:
+                if sign < 0:
+                    raise self.error(f"a count cannot be negative ('-{mult}'); write a charge as [..]{mult}- or ^{mult}-", sign_pos)
                 self.i = sign_pos  # "2+" at the end is a charge
                 break
             mult = 1 if mult is None else mult
