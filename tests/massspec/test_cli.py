@@ -103,7 +103,10 @@ def test_assign_series_periodicity_on_files(tmp_path, exchange_spectrum):
 
     formulas = [f"Ag{2 * n + 1}S{n + k}+" for n in range(12, 17) for k in (0, 1, 2)]
     series = _write(synth(formulas, np.linspace(1, 0.5, len(formulas)), fwhm=0.5, step=0.1), tmp_path / "ag2s.csv")
-    r = _run(["ms", "periodicity", str(series), "--no-baseline", "--min-height", "0.3", "--json"])
+    r = _run(["ms", "periodicity", str(series), "--no-baseline", "--min-height", "0.3", "--label-elements", "Ag:20-40,S:8-20", "--json"])
     assert r.exit_code == 0, r.output
-    labels = [s["label"] for s in json.loads(r.stdout)["spacings"]]
+    d = json.loads(r.stdout)
+    labels = [s["label"] for s in d["spacings"]]
     assert "S" in labels and "Ag2S" in labels
+    peak_labels = [lab for lab in d["peaks"]["label"] if lab]
+    assert "Ag29S14" in peak_labels and "Ag27S13" in peak_labels

@@ -242,6 +242,7 @@ def periodicity_cmd(
     min_height: float = typer.Option(0.02, "--min-height", help="Peak picking: minimum height relative to the maximum."),
     charge: int = typer.Option(1, "--charge", help="Charge used to label spacings with unit formulas."),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Subtract a SNIP baseline first (profile spectra)."),
+    label_elements: str | None = typer.Option(None, "--label-elements", help="Label each peak with its best composition, e.g. Ag:0-60,S:0-40."),
     json_out: bool = typer.Option(False, "--json", help="Print {spacings: [{spacing, pairs, weight, label, unit_mass}], peaks}."),
     out: Path | None = typer.Option(None, "--out", help="Write the spacings (CSV)."),
 ) -> None:
@@ -259,11 +260,24 @@ def periodicity_cmd(
         pk = pick_peaks(sp, min_relative_height=min_height, min_distance_da=2.0)
         mz, inten = pk.mz, pk.intensity
     res = find_periodicity(mz, inten, min_spacing=min_spacing, max_spacing=max_spacing, tolerance_da=tolerance_da, charge=charge)
+    labels = None
+    if label_elements:
+        from cationx.massspec.search import label_peaks, parse_ranges
+
+        found = label_peaks(mz, parse_ranges(label_elements, "--label-elements"), charge=charge, tolerance_da=tolerance_da)
+        labels = [None if c is None else c.formula for c in found]
     if out_p:
         write_csv(out_p, res.to_frame())
     if json_out:
-        emit_json({**res.to_dict(), "peaks": {"mz": mz, "intensity": inten}})
+        peaks = {"mz": mz, "intensity": inten}
+        if labels is not None:
+            peaks["label"] = labels
+        emit_json({**res.to_dict(), "peaks": peaks})
         return
     typer.echo(f"{len(mz)} peaks; recurring spacings (strongest first):")
     if res.spacings:
         typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    if labels is not None:
+        typer.echo("peak labels:")
+        for m, lab in zip(mz, labels, strict=True):
+            typer.echo(f"  {m:10.3f}  {lab or '-'}")

@@ -47,7 +47,7 @@ from cationx.massspec.isotopes import (
     oxidation_state,
 )
 
-__all__ = ["MODES", "Candidate", "SearchResult", "parse_ranges", "search_compositions"]
+__all__ = ["MODES", "Candidate", "SearchResult", "label_peaks", "parse_ranges", "search_compositions"]
 
 MODES: dict[str, tuple[dict[str, int], int]] = {
     "M": ({}, 0),
@@ -323,3 +323,31 @@ def _members(base: Mapping[str, int], avg_mz: float, peaks: np.ndarray, z: int, 
                 found += 1
     return found
 
+
+
+def label_peaks(
+    peaks_mz: Sequence[float],
+    elements: Mapping[str, tuple[int, int]],
+    *,
+    group_ranges: Mapping[str, tuple[int, int]] | None = None,
+    charge: int = 1,
+    modes: Sequence[str] = ("M", "+H"),
+    tolerance_da: float = 1.5,
+    max_imbalance: int = 2,
+) -> list[Candidate | None]:
+    """Best composition (see :func:`search_compositions`, ranked by imbalance then error)
+    for each peak, or None where nothing lies within ``tolerance_da``."""
+    out: list[Candidate | None] = []
+    for m in np.asarray(peaks_mz, dtype=float):
+        res = search_compositions(
+            float(m),
+            elements,
+            group_ranges=group_ranges,
+            charge=charge,
+            modes=modes,
+            tolerance_da=tolerance_da,
+            max_imbalance=max_imbalance,
+            max_results=1,
+        )
+        out.append(res.candidates[0] if res.candidates else None)
+    return out
