@@ -36,7 +36,7 @@ def _fmt(seconds: float) -> str:
 def main() -> str:
     import IsoSpecPy
     import molmass
-    import pyteomics
+    from pyteomics import version as pyteomics_version
     from pyteomics import mass as pmass
 
     from cationx.massspec import envelope, envelopes, parse_formula
@@ -81,11 +81,14 @@ def main() -> str:
     sample = [parse_formula(t).hill() for t in family[:: len(family) // 40]]
     t_mm_each = _best(lambda: [molmass.Formula(h).spectrum() for h in sample], repeat=2) / len(sample)
 
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         "## Mass spectrometry: isotope envelopes (`bench_massspec.py`)",
         "",
+        f"Load average at the start of the run: {load:.1f} (shared machine; timings are wall clock).",
+        "",
         f"Versions: IsoSpecPy {IsoSpecPy.__version__ if hasattr(IsoSpecPy, '__version__') else '?'}, "
-        f"molmass {molmass.__version__}, pyteomics {getattr(pyteomics, '__version__', '?')}. Best of N wall-clock.",
+        f"molmass {molmass.__version__}, pyteomics {pyteomics_version.__version__}. Best of N wall-clock.",
         "",
         f"### {FORMULA} (+1): one envelope",
         "",
