@@ -36,8 +36,8 @@ def _fmt(seconds: float) -> str:
 def main() -> str:
     import IsoSpecPy
     import molmass
-    from pyteomics import version as pyteomics_version
     from pyteomics import mass as pmass
+    from pyteomics import version as pyteomics_version
 
     from cationx.massspec import envelope, envelopes, parse_formula
     from cationx.massspec.envelope import _element_power, _from_parts
