@@ -23,6 +23,8 @@ def test_parentheses_and_multipliers():
     assert parse_formula("(Ag2S)14").composition == {"Ag": 28, "S": 14}
     assert parse_formula("Cd2((SCH3)2)3").composition == {"Cd": 2, "S": 6, "C": 6, "H": 18}
     assert parse_formula("Cd34S33(L)2").ligands == (("L", 2),)
+    assert parse_formula("[Cd34S33(L)2-L]+").ligands == (("L", 1),)
+    assert parse_formula("((L)2)3").ligands == (("L", 6),)
     assert parse_formula("Ag0Cd34S33").composition == {"Cd": 34, "S": 33}
 
 

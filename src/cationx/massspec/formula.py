@@ -273,10 +273,7 @@ class _Parser:
                 self.i = sign_pos  # "2+" at the end is a charge
                 break
             mult = 1 if mult is None else mult
-            saved = dict(self.ligands)
-            add = self.molecule(0, sign * mult)
-            if sign < 0:
-                self.ligands = saved  # removing atoms does not remove ligands
+            add = self.molecule(0, sign * mult)  # "-L" removes a ligand as well as its atoms
             for s, k in add.items():
                 counts[s] = counts.get(s, 0) + sign * k * mult
                 if counts[s] < 0:
