@@ -110,3 +110,25 @@ def test_assign_series_periodicity_on_files(tmp_path, exchange_spectrum):
     assert "S" in labels and "Ag2S" in labels
     peak_labels = [lab for lab in d["peaks"]["label"] if lab]
     assert "Ag29S14" in peak_labels and "Ag27S13" in peak_labels
+
+
+def test_peaks_and_calibrate(tmp_path):
+    sp = synth(["Ag27S12+", "Ag29S13+", "Cd34S33(L)+", "Ag53S26+"], [1.0, 1.0, 1.0, 1.0], shift=0.0, fwhm=0.4, step=0.05)
+    spec = _write(sp, tmp_path / "cal.csv")
+    r = _run(["ms", "peaks", str(spec), "--no-baseline", "--min-height", "0.5", "--json"])
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.stdout)["mz"]) >= 4
+    obs = {f: envelope_mz + 0.8 + 1e-4 * envelope_mz for f, envelope_mz in [("Ag27S12+", 3296.0956), ("Ag29S13+", 3543.8774), ("Cd34S33(L)+", 5163.0489), ("Ag53S26+", 6551.2297)]}
+    args = ["ms", "calibrate", str(spec), "--json", "--out", str(tmp_path / "calibrated.csv")]
+    for f, m in obs.items():
+        args += ["--assign", f"{m:.4f}={f}"]
+    r = _run(args)
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["rms_ppm"] < 0.1
+    assert d["coefficients"][1] == pytest.approx(1 / 1.0001, rel=1e-6)
+    assert (tmp_path / "calibrated.csv").exists()
+    r = _run(["ms", "calibrate", str(spec), "--assign", "3296=Ag27S12", "--assign", "3543=Ag29S13+", "--assign", "5163=Cd34S33(L)+"])
+    assert r.exit_code == 2 and "give the ion's charge" in r.stderr
+    r = _run(["ms", "calibrate", str(spec), "--assign", "abc=Ag27S12+"])
+    assert r.exit_code == 2 and "must be a number" in r.stderr

@@ -281,3 +281,71 @@ def periodicity_cmd(
         typer.echo("peak labels:")
         for m, lab in zip(mz, labels, strict=True):
             typer.echo(f"  {m:10.3f}  {lab or '-'}")
+
+
+@app.command("peaks")
+def peaks_cmd(
+    spectrum: Path = typer.Argument(..., help="Spectrum: two-column CSV/TXT or mzML."),
+    min_height: float = typer.Option(0.01, "--min-height", help="Minimum height relative to the maximum."),
+    min_distance: float = typer.Option(0.3, "--min-distance", help="Minimum distance between peaks, Da."),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Subtract a SNIP baseline first."),
+    index: int = typer.Option(0, "--index", help="mzML: which spectrum."),
+    json_out: bool = typer.Option(False, "--json", help="Print {mz, intensity, prominence, fwhm_da} arrays."),
+    out: Path | None = typer.Option(None, "--out", help="Write the peak list (CSV)."),
+) -> None:
+    """Pick peaks (scipy find_peaks, parabolic centroids) after an optional SNIP baseline."""
+    from cationx.io.write import write_csv
+    from cationx.massspec.spectrum import pick_peaks
+
+    out_p = output_path(out, [spectrum])
+    sp = _load(spectrum, baseline, index)
+    pk = pick_peaks(sp, min_relative_height=min_height, min_distance_da=min_distance)
+    if out_p:
+        write_csv(out_p, pk.to_frame())
+    if json_out:
+        emit_json(pk.to_dict())
+        return
+    typer.echo(f"{len(pk)} peaks")
+    if len(pk):
+        typer.echo(pk.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    spectrum: Path = typer.Argument(..., help="Spectrum: two-column CSV/TXT or mzML."),
+    assign: list[str] = typer.Option(..., "--assign", help="OBSERVED=FORMULA, e.g. 5163.6=Cd34S33(L)+ (repeat; >= 3)."),
+    order: str = typer.Option("linear", "--order", help="linear | quadratic."),
+    index: int = typer.Option(0, "--index", help="mzML: which spectrum."),
+    json_out: bool = typer.Option(False, "--json", help="Print {order, coefficients, residual_ppm, rms_ppm, fit}."),
+    out: Path | None = typer.Option(None, "--out", help="Write the calibrated spectrum (CSV mz,intensity)."),
+) -> None:
+    """Calibrate m/z from assigned peaks: observed m/z vs the formulas' most-abundant m/z."""
+    from cationx.errors import InputError
+    from cationx.io.write import write_csv
+    from cationx.massspec import envelope
+    from cationx.massspec.spectrum import calibrate, read_spectrum
+
+    out_p = output_path(out, [spectrum])
+    observed, reference = [], []
+    for item in assign:
+        if "=" not in item:
+            raise InputError(f"--assign must look like OBSERVED=FORMULA, got {item!r}")
+        obs, formula = item.split("=", 1)
+        try:
+            observed.append(float(obs))
+        except ValueError:
+            raise InputError(f"--assign: observed m/z must be a number, got {obs!r}") from None
+        env = envelope(formula)
+        if env.charge == 0:
+            raise InputError(f"--assign: give the ion's charge in {formula!r} (e.g. {formula}+)")
+        reference.append(env.most_abundant_mz)
+    cal = calibrate(observed, reference, order=order)
+    if out_p:
+        sp = read_spectrum(spectrum, index=index)
+        write_csv(out_p, cal.apply_spectrum(sp).to_frame())
+    if json_out:
+        emit_json({**cal.to_dict(), "observed_mz": observed, "reference_mz": reference})
+        return
+    d = cal.to_dict()
+    typer.echo(f"{order} calibration from {len(observed)} peaks: coefficients {', '.join(f'{c:.8g}' for c in cal.coefficients)}")
+    typer.echo(f"residuals (ppm): {', '.join(f'{r:+.1f}' for r in cal.residual_ppm)}; rms {d['rms_ppm']:.2f} ppm")
