@@ -29,20 +29,36 @@ def envelope_figure(env: Any, *, profile: tuple[np.ndarray, np.ndarray] | None =
     return fig
 
 
-def envelopes_figure(envs: Sequence[Any], *, reported: Sequence[float | None] | None = None, labels: Sequence[str] | None = None) -> Any:
-    """Several envelopes on one axis, each with its reported m/z (dashed) when given."""
+def envelopes_figure(
+    envs: Sequence[Any],
+    *,
+    reported: Sequence[float | None] | None = None,
+    labels: Sequence[str] | None = None,
+    resolving_power: float | None = None,
+    offset: float = 0.0,
+) -> Any:
+    """Several envelopes on one axis (sticks, or profiles at ``resolving_power``), stacked by
+    ``offset``; each with its reported m/z (dashed) and computed most-abundant m/z (dot)."""
+    from cationx.massspec.envelope import profile
+
     fig, ax = new_figure(figsize=(7.2, 4.4))
-    colors = [f"C{k % 10}" for k in range(len(envs))]
     for k, env in enumerate(envs):
-        rel = env.abundance / env.abundance.max()
-        keep = rel >= 1e-3
+        color = f"C{k % 10}"
+        base = k * offset
         lab = labels[k] if labels else env.formula.ion_label()
-        ax.vlines(env.mz[keep], 0, rel[keep], color=colors[k], lw=0.8, label=lab)
+        if resolving_power is not None:
+            mz, inten = profile(env, resolving_power=resolving_power)
+            ax.plot(mz, base + inten / inten.max(), color=color, lw=0.9, label=lab)
+        else:
+            rel = env.abundance / env.abundance.max()
+            keep = rel >= 1e-3
+            ax.vlines(env.mz[keep], base, base + rel[keep], color=color, lw=0.8, label=lab)
+        ax.plot([env.most_abundant_mz], [base + 1.02], "o", ms=3, color=color)
         if reported is not None and reported[k] is not None:
-            ax.axvline(reported[k], color=colors[k], ls="--", lw=0.8)
+            ax.axvline(reported[k], color=color, ls="--", lw=0.8)
     ax.set_xlabel("m/z")
-    ax.set_ylabel("relative abundance")
-    ax.legend(frameon=False, fontsize=7)
+    ax.set_ylabel("relative intensity" + (" (offset)" if offset else ""))
+    ax.legend(frameon=False, fontsize=7, loc="upper left")
     return fig
 
 
