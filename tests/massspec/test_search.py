@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cationx.errors import InputError
 from cationx.massspec import envelope
@@ -80,3 +82,18 @@ def test_periodicity_bad_input():
         find_periodicity([1.0, 2.0, 3.0], min_spacing=50, max_spacing=40)
     with pytest.raises(InputError, match="at least 2"):
         find_periodicity([1.0])
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 12), st.integers(1, 12), st.sampled_from(["M", "+H", "+Na"]))
+def test_search_finds_the_composition_it_was_given(a, b, c, mode):
+    """Cross-route: the most-abundant m/z of a known ion, searched back, lists that ion."""
+    adduct = {"M": "", "+H": "+H", "+Na": "+Na"}[mode]
+    target = envelope(f"[Ag{a}Cd{b}S{c}{adduct}]+").most_abundant_mz
+    res = search_compositions(target, {"Ag": (0, 12), "Cd": (0, 12), "S": (1, 12)}, charge_balance=False, tolerance_da=1e-6, max_results=500)
+    assert any(k.mode == mode and k.counts.get("Ag", 0) == a and k.counts.get("Cd", 0) == b and k.counts["S"] == c for k in res.candidates)
+
+
+def test_search_needs_a_range():
+    with pytest.raises(InputError, match="at least one"):
+        search_compositions(100.0, {})

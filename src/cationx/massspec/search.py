@@ -192,6 +192,8 @@ def search_compositions(
     imb_max = check_int(max_imbalance, "max_imbalance", minimum=0)
     nmax = check_int(max_results, "max_results", minimum=1)
     grp = dict(group_ranges or {})
+    if not elements and not grp:
+        raise InputError("give at least one element or group range")
     for s in elements:
         if not is_element(s):
             raise InputError(f"unknown element {s!r} in the element ranges")
