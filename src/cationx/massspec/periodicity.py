@@ -24,7 +24,7 @@ from cationx._validation import as_1d_array, check_int, check_positive
 from cationx.errors import InputError
 from cationx.massspec.envelope import average_mass
 
-__all__ = ["DEFAULT_UNITS", "Spacing", "find_periodicity"]
+__all__ = ["DEFAULT_UNITS", "PeriodicityResult", "Spacing", "find_periodicity"]
 
 DEFAULT_UNITS = ("S", "Ag2S", "CdS", "Ag", "Cd", "Ag2", "Cu2S", "Se", "CdSe", "Ag2Se", "Cu", "L")
 
@@ -53,6 +53,8 @@ class Spacing:
 
 @dataclass(frozen=True, slots=True)
 class PeriodicityResult:
+    """Recurring spacings, strongest first."""
+
     spacings: tuple[Spacing, ...]
 
     def to_frame(self) -> pd.DataFrame:
