@@ -15,20 +15,24 @@ grid of nucleon numbers, n atoms give
 
 where D_n[k] is the probability-weighted defect of the bin (the n atoms are exchangeable,
 so the expected defect of a bin is n times that of one atom).  Independent parts combine
-as (P, D) x (P', D') = (P * P', D * P' + P * D').  The centroid mass of bin k is
-A_k + D[k] / P[k].  All convolutions are direct (``numpy.convolve``), so every bin
-probability is exact to double-precision rounding (absolute error ~1e-16); no bin is
-pruned during the calculation.
+as (P, D) x (P', D') = (P * P', D * P' + P * D'); both are carried in one complex array
+P + i eps D (eps = 2^-40: the product's real part P P' - eps^2 D D' is off by ~1e-24
+relative, below rounding).  The centroid mass of bin k is A_k + D[k] / P[k].  All
+convolutions are direct sums (``numpy.convolve``, or the same sums as a Toeplitz matrix
+product in :func:`envelopes`), so bin probabilities carry double-precision rounding only.
 
-Coverage rule.  The reported peaks are the bins left after trimming the two tails of the
-distribution so that at most ``1 - coverage`` of the probability (half per tail) is
-dropped, and skipping bins of probability exactly zero (e.g. odd bins of Ag-only
-formulas).  Default ``coverage = 1 - 1e-12``.  Abundances are reported normalised to sum
-to 1 over the reported peaks; ``coverage`` gives the probability they hold.
+Pruning and coverage rule.  Each element's distribution drops the outer bins of each tail
+holding together at most 1e-16 of its probability (arrays under 32 bins are kept whole);
+``_from_parts(..., prune=False)`` is the unpruned reference used in the tests.  The
+reported peaks are the bins left after trimming the two tails of the result so that at
+most ``1 - coverage`` of the probability (half per tail) is dropped, and skipping bins of
+probability exactly zero (e.g. odd bins of Ag-only formulas).  Default
+``coverage = 1 - 1e-12``.  Abundances are reported normalised to sum to 1 over the
+reported peaks; ``coverage`` gives the probability they hold.
 
 "Monoisotopic" mass (all lightest isotopes) is reported for completeness, but it means
-little for Cd-rich clusters: for Cd34S33(L) that isotopologue has a probability near
-1e-65 and sits ~150 Da below the envelope.  Use the most-abundant-peak m/z or the average
+little for Cd-rich clusters: for Cd34S33(L) that isotopologue has a probability of
+2e-66 and sits 225 Da below the most abundant peak.  Use the most-abundant-peak m/z or the average
 mass.
 """
 
