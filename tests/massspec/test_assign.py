@@ -31,6 +31,9 @@ def test_expand_family():
     assert len(members) == 35
     assert members[2][1].composition["Ag"] == 2 and members[2][1].composition["Cd"] == 32
     assert [m[0] for m in expand_family("Ag{2*x}S{x}", [13, 14])] == [13, 14]
+    # the shorthand of the paper and the issue
+    short = expand_family("AgxCd34-xS33(L)")
+    assert [m[1].composition for m in short] == [m[1].composition for m in members]
     with pytest.raises(ParseError, match="may use only x"):
         expand_family("Ag{y}S")
     with pytest.raises(ParseError, match="must contain a count in x"):

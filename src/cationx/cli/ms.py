@@ -182,7 +182,7 @@ def assign_cmd(
 @app.command("series")
 def series_cmd(
     spectrum: Path = typer.Argument(..., help="Spectrum: two-column CSV/TXT or mzML."),
-    family: str = typer.Option(..., "--family", help="Family with counts in x, e.g. 'Ag{x}Cd{34-x}S33(L)'."),
+    family: str = typer.Option(..., "--family", help="Family with counts in x: 'Ag{x}Cd{34-x}S33(L)' or the shorthand 'AgxCd34-xS33(L)'."),
     charge: int = typer.Option(1, "--charge", help="Ion charge z."),
     x_range: str | None = typer.Option(None, "--x-range", help="Members LO-HI (default: all with counts >= 0)."),
     distribution: str = typer.Option("normal", "--distribution", help="normal (mean, sd) | binomial (mean)."),

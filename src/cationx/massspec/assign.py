@@ -205,11 +205,20 @@ def _eval_count(expr: str, x: int, template: str, pos: int) -> int:
     return int(value)
 
 
+def _shorthand(text: str) -> str:
+    """Chemists' shorthand to braces: ``AgxCd34-xS33(L)`` -> ``Ag{x}Cd{34-x}S33(L)``."""
+    out = re.sub(r"(?<=[A-Za-z)])(\d+)([-+])x(?![a-z])", r"{\1\2x}", text)
+    return re.sub(r"(?<=[A-Za-z)])x(?![a-z])", "{x}", out)
+
+
 def expand_family(template: str, x_values: Sequence[int] | None = None) -> list[tuple[int, Formula]]:
-    """Members of a family written with ``{...}`` counts in x, e.g. ``Ag{x}Cd{34-x}S33(L)``.
+    """Members of a family written with ``{...}`` counts in x, e.g. ``Ag{x}Cd{34-x}S33(L)``
+    (the shorthand ``AgxCd34-xS33(L)`` is read the same way).
 
     Without ``x_values``, x runs from 0 while every count stays >= 0 (at most 500).
     """
+    if isinstance(template, str) and not _EXPR.search(template):
+        template = _shorthand(template)
     if not isinstance(template, str) or not _EXPR.search(template):
         raise ParseError(f"family must contain a count in x such as Ag{{x}}Cd{{34-x}}S33(L), got {template!r}")
     auto = x_values is None
