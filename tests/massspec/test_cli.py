@@ -132,3 +132,14 @@ def test_peaks_and_calibrate(tmp_path):
     assert r.exit_code == 2 and "give the ion's charge" in r.stderr
     r = _run(["ms", "calibrate", str(spec), "--assign", "abc=Ag27S12+"])
     assert r.exit_code == 2 and "must be a number" in r.stderr
+
+
+def test_search_with_spectrum(tmp_path):
+    sp = synth(["Ag29S13+", "Ag29S14+", "Ag27S12+", "Ag27S13+"], [1.0, 0.8, 0.6, 0.5], fwhm=0.4)
+    spec = _write(sp, tmp_path / "ag.csv")
+    r = _run(["ms", "search", "3543.88", "--elements", "Ag:20-35,S:8-20", "--spectrum", str(spec), "--json", "--out", str(tmp_path / "c.csv")])
+    assert r.exit_code == 0, r.output
+    top = json.loads(r.stdout)["candidates"][0]
+    assert top["formula"] == "Ag29S13"
+    assert top["match"] > 0.95
+    assert (tmp_path / "c.csv").exists()
