@@ -246,7 +246,7 @@ def periodicity_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print {spacings: [{spacing, pairs, weight, label, unit_mass}], peaks}."),
     out: Path | None = typer.Option(None, "--out", help="Write the spacings (CSV)."),
 ) -> None:
-    """Recurring spacings between peaks (e.g. 32 = S, 248 = Ag2S) with unit-formula labels."""
+    """Recurring spacings between peaks, such as 32 (S) and 248 (Ag2S), with formula labels."""
     from cationx.io.write import write_csv
     from cationx.massspec.periodicity import find_periodicity
     from cationx.massspec.spectrum import pick_peaks, read_spectrum
