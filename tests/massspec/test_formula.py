@@ -113,3 +113,17 @@ def test_roundtrip_hill_text(counts, z):
     g = parse_formula(f.ion_label())
     assert g.composition == counts
     assert g.charge == z
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="CdSAgLHNaXx()[]+-^0123456789 {}e", max_size=20))
+def test_parser_fails_only_with_input_errors(text):
+    """Arbitrary text either parses or raises InputError (ParseError) with a message."""
+    try:
+        f = parse_formula(text)
+    except InputError as exc:
+        assert str(exc)
+        if isinstance(exc, ParseError) and exc.position is not None:
+            assert 1 <= exc.position <= max(1, len(text.strip()) + 1)
+    else:
+        assert f.atoms > 0
