@@ -12,6 +12,7 @@ from cationx.cli import calc as calc_cli
 from cationx.cli import coop, reproduce, spectra
 from cationx.cli import kinetics as kinetics_cli
 from cationx.cli import piecewise as piecewise_cli
+from cationx.cli import ms as ms_cli
 from cationx.cli import xps as xps_cli
 from cationx.cli._common import CationxGroup
 
@@ -34,6 +35,7 @@ app.add_typer(kinetics_cli.app, name="kinetics")
 app.add_typer(piecewise_cli.app, name="piecewise")
 app.add_typer(calc_cli.app, name="calc")
 app.add_typer(xps_cli.app, name="xps")
+app.add_typer(ms_cli.app, name="ms")
 app.command(name="reproduce")(reproduce.reproduce)
 app.add_typer(spectra.titration_app, name="titration")
 app.add_typer(spectra.spectra_app, name="spectra")
