@@ -11,8 +11,8 @@ import typer
 from cationx.cli import calc as calc_cli
 from cationx.cli import coop, reproduce, spectra
 from cationx.cli import kinetics as kinetics_cli
-from cationx.cli import piecewise as piecewise_cli
 from cationx.cli import ms as ms_cli
+from cationx.cli import piecewise as piecewise_cli
 from cationx.cli import xps as xps_cli
 from cationx.cli._common import CationxGroup
 
