@@ -163,7 +163,7 @@ class ReflectionTable:
 
     def labels(self) -> list[str]:
         """Family labels such as ``"(1 1 1)"``."""
-        return [f"({h} {k} {l})" for h, k, l in self.hkl.tolist()]
+        return [f"({h} {k} {el})" for h, k, el in self.hkl.tolist()]
 
     def find(self, h: int, k: int, l: int) -> int:  # noqa: E741
         """Row index of the family containing (h k l) (same d and same |F|^2 orbit)."""
@@ -195,13 +195,13 @@ class ReflectionTable:
             {
                 "h": int(h),
                 "k": int(k),
-                "l": int(l),
+                "l": int(el),
                 "multiplicity": int(m),
                 "d_angstrom": float(d),
                 "two_theta_deg": float(t),
                 "intensity": float(i),
             }
-            for (h, k, l), m, d, t, i in zip(
+            for (h, k, el), m, d, t, i in zip(
                 self.hkl.tolist(), self.multiplicity, self.d_angstrom, self.two_theta_deg, rel, strict=True
             )
         ]
@@ -234,7 +234,7 @@ def _families(structure: Structure, d_min: float) -> tuple[np.ndarray, np.ndarra
 
     lat = structure.lattice_matrix()
     rec = structure.reciprocal_matrix()
-    hmax = [int(math.floor(np.linalg.norm(lat[i]) / d_min)) + 1 for i in range(3)]
+    hmax = [math.floor(np.linalg.norm(lat[i]) / d_min) + 1 for i in range(3)]
     grids = np.meshgrid(*[np.arange(-n, n + 1) for n in hmax], indexing="ij")
     hkl = np.stack([g.ravel() for g in grids], axis=1)
     hkl = hkl[np.any(hkl != 0, axis=1)]
@@ -252,7 +252,7 @@ def _families(structure: Structure, d_min: float) -> tuple[np.ndarray, np.ndarra
     big = 2 * max(hmax) + 3
     keys = ((orbit[..., 0] + big) * big + (orbit[..., 1] + big)) * big + (orbit[..., 2] + big)
     canon = keys.max(axis=1)
-    uniq, first, counts = np.unique(canon, return_index=True, return_counts=True)
+    _, first, counts = np.unique(canon, return_index=True, return_counts=True)
     # representative: most non-negative indices, then lexicographically largest ((1 1 0), not (2 -1 0))
     nonneg = np.sum(orbit[first] >= 0, axis=2)
     pref = nonneg * big**3 + keys[first]
