@@ -52,6 +52,27 @@ def normalize_element(symbol: Any, name: str = "element") -> str:
     Raises :class:`InputError` if it is not an element from H to Cf (the range the
     Waasmaier-Kirfel form factors in xraydb cover).
     """
+    if isinstance(symbol, str):
+        found = _element_lookup(symbol)
+        if found is not None:
+            return found
+    return _normalize_element_slow(symbol, name)
+
+
+@lru_cache(maxsize=1024)
+def _element_lookup(symbol: str) -> str | None:
+    try:
+        return _normalize_element_slow(symbol, "element")
+    except InputError:
+        return None
+
+
+def _normalize_element_slow(symbol: Any, name: str = "element") -> str:
+    """Return the element symbol of ``symbol`` (``"cu"``, ``"Cu1+"``, ``"CU"`` -> ``"Cu"``).
+
+    Raises :class:`InputError` if it is not an element from H to Cf (the range the
+    Waasmaier-Kirfel form factors in xraydb cover).
+    """
     import xraydb
 
     if not isinstance(symbol, str):
