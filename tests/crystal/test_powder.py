@@ -267,6 +267,22 @@ def test_invariant_to_origin_shift(occ, shift):
     np.testing.assert_allclose(ip[keep], ia, rtol=1e-8, atol=1e-8)
 
 
+def test_profile_sum_equals_dense_sum():
+    """The windowed Gaussian + full Lorentzian sum equals the dense matrix product."""
+    from cationx.crystal.powder import peak_shapes, profile_sum, profile_sum_numpy
+
+    rng = np.random.default_rng(5)
+    x = np.linspace(10, 90, 8001)
+    c = np.sort(rng.uniform(5, 95, 40))
+    fw = rng.uniform(0.05, 5, 40)
+    eta = rng.uniform(0, 1, 40)
+    eta[:5] = 0.0
+    w = rng.uniform(0, 10, 40)
+    dense = w @ peak_shapes(x, c, fw, eta)
+    np.testing.assert_allclose(profile_sum_numpy(x, c, fw, eta, w), dense, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(profile_sum(x, c, fw, eta, w), dense, rtol=1e-12, atol=1e-14)  # numba path (> 2e5 points)
+
+
 def test_bad_inputs():
     s = load_structure("au")
     with pytest.raises(InputError, match="two_theta_range_deg"):

@@ -26,7 +26,7 @@ from cationx.crystal.powder import (
     _tch,
     d_to_two_theta,
     lorentz_polarization,
-    peak_shapes,
+    profile_sum,
     resolve_wavelength,
 )
 from cationx.crystal.structure import Structure
@@ -158,9 +158,7 @@ class PatternEngine:
                 fw, eta = w_inst + w_size, np.ones_like(tt)
             else:
                 fw, eta = _tch(w_inst, w_size)
-            near = (tt > self.x[0] - 40 * fw) & (tt < self.x[-1] + 40 * fw)
-            if near.any():
-                y += inten[near] @ peak_shapes(self.x, tt[near], fw[near], eta[near])
+            y += profile_sum(self.x, tt, fw, eta, inten)
         return y
 
 
