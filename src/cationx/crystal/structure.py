@@ -480,14 +480,16 @@ class Structure:
 
 @lru_cache(maxsize=64)
 def _operations(hm: str) -> tuple[np.ndarray, np.ndarray]:
+    """All operations of the space group (symmetry operations x centring vectors), from gemmi."""
     import gemmi
 
-    sg = gemmi.SpaceGroup(hm)
-    rots, trans = [], []
-    for op in sg.operations():
-        rots.append(np.array(op.rot, dtype=float) / op.DEN)
-        trans.append(np.array(op.tran, dtype=float) / op.DEN)
-    r, tr = np.array(rots), np.array(trans)
+    ops = gemmi.SpaceGroup(hm).operations()
+    den = float(gemmi.Op.DEN)
+    rot = np.array([op.rot for op in ops.sym_ops], dtype=float) / den
+    tran = np.array([op.tran for op in ops.sym_ops], dtype=float) / den
+    cen = np.array([list(c) for c in ops.cen_ops], dtype=float) / den
+    r = np.repeat(rot[None], len(cen), axis=0).reshape(-1, 3, 3)
+    tr = (cen[:, None, :] + tran[None, :, :]).reshape(-1, 3)
     r.setflags(write=False)
     tr.setflags(write=False)
     return r, tr
@@ -504,6 +506,9 @@ def _orbit(xyz: np.ndarray, rots: np.ndarray, trans: np.ndarray) -> np.ndarray:
     pos = np.mod(pos, 1.0)
     pos[np.abs(pos - 1.0) < POSITION_TOLERANCE] = 0.0
     pos[np.abs(pos) < 1e-12] = 0.0
+    # exact (to 1e-9) duplicates first, cheaply; then merge within the tolerance pairwise
+    _, first_exact = np.unique(np.round(pos, 9), axis=0, return_index=True)
+    pos = pos[np.sort(first_exact)]
     d = pos[:, None, :] - pos[None, :, :]
     d -= np.round(d)
     same = np.all(np.abs(d) < POSITION_TOLERANCE, axis=2)
