@@ -186,3 +186,29 @@ def test_identify_mixture_fractions():
     assert r.best == "cdse-wurtzite"
     single = identify_phases(m, candidates=["cdse-wurtzite"], max_phases=1)
     assert len(single.phases) == 1 and single.phases[0].weight_fraction == 1.0
+
+
+def test_bellidoite_planes_000():
+    """000 text: sample E rings 2.04 A = (404) and 1.76 A = (226)/(533) of tetragonal Cu2Se.
+
+    With a = 11.52, c = 11.74 A the nearest line to 2.04 A is (440) at 2.036 A; the paper's
+    (404) lies at 2.055 A (0.7 % off): both are the pseudo-cubic {220}.
+    """
+    r = index_d_spacings(TABLE1["E"], candidates=["cu2se-bellidoite"])
+    a = r.assignments_frame().set_index("d_observed")
+    assert a.loc[2.04, "hkl"] == "(4 4 0)"
+    d404 = (16 / 11.52**2 + 16 / 11.74**2) ** -0.5
+    assert d404 == pytest.approx(2.04, rel=0.01)
+    assert "(2 2 6)" in a.loc[1.76, "hkl"] and "(5 3 3)" in a.loc[1.76, "hkl"]
+    assert abs(a.loc[2.04, "error_percent"]) < 1.0 and abs(a.loc[1.76, "error_percent"]) < 0.5
+
+
+def test_covellite_positions_004():
+    """004: after Cu exchange the broad peaks sit at 29.1 and 47.9 deg (Cu K-alpha): covellite
+    (102) and (110).  Tolerance 0.3 deg: the seed's peaks are broad cluster peaks."""
+    from cationx.crystal.powder import reflections
+
+    r = reflections(load_structure("cus-covellite"), two_theta_range_deg=(20, 60))
+    assert r.two_theta_deg[r.find(1, 0, 2)] == pytest.approx(29.1, abs=0.3)
+    assert r.two_theta_deg[r.find(1, 1, 0)] == pytest.approx(47.9, abs=0.1)
+    assert r.relative[r.find(1, 1, 0)] > 50  # one of the strongest covellite lines

@@ -460,15 +460,16 @@ def _numba_kernel() -> Any:
     ln2 = math.log(2)
     c0 = math.sqrt(ln2 / math.pi)
 
-    @numba.njit(cache=True)
+    @numba.njit(cache=True, fastmath=True)
     def kernel(x, centers, fwhm, eta, weights, lo, hi):  # pragma: no cover - compiled
         y = np.zeros(x.size)
         for k in range(centers.size):
             hw = fwhm[k] / 2
+            inv = 1.0 / hw
             lw = weights[k] * eta[k] / (math.pi * hw)
             if lw != 0.0:
                 for i in range(x.size):
-                    d = (x[i] - centers[k]) / hw
+                    d = (x[i] - centers[k]) * inv
                     y[i] += lw / (1.0 + d * d)
             gw = weights[k] * (1.0 - eta[k]) * c0 / hw
             if gw != 0.0:
