@@ -201,3 +201,36 @@ def test_form_factors_xraydb():
         f0("Qq", 1.0)
     with pytest.raises(InputError, match="Chantler"):
         anomalous("Cu", 1e-4)
+
+
+def test_cif_with_symmetry_operations_only(tmp_path):
+    """A CIF without a space-group name: gemmi finds Fm-3m from the operations."""
+    import gemmi
+
+    ops = [op.triplet() for op in gemmi.SpaceGroup("F m -3 m").operations()]
+    text = "data_au\n_cell_length_a 4.0782\n_cell_length_b 4.0782\n_cell_length_c 4.0782\n"
+    text += "_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n"
+    text += "loop_\n_symmetry_equiv_pos_as_xyz\n" + "\n".join(f"'{o}'" for o in ops) + "\n"
+    text += "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nAu1 Au 0 0 0\n"
+    (tmp_path / "au.cif").write_text(text)
+    s = read_cif(tmp_path / "au.cif")
+    assert s.spacegroup == "F m -3 m"
+    assert len(s.expand()) == 4
+
+
+def test_overfill_in_a_large_cell():
+    """Two half-occupied sites on one position are fine; three are not (periodic k-d tree)."""
+    rng = np.random.default_rng(0)
+    sites = [Site(f"x{i}", "Cu", tuple(rng.random(3)), 0.5) for i in range(300)]
+    sites.append(Site("dup", "Ag", sites[7].frac, 0.5))
+    Structure("ok", (20, 20, 20, 90, 90, 90), "P1", tuple(sites))
+    sites.append(Site("dup2", "Se", tuple(np.array(sites[7].frac) + 1.0), 0.2))  # same position, one cell over
+    with pytest.raises(InputError, match="filled beyond 1"):
+        Structure("bad", (20, 20, 20, 90, 90, 90), "P1", tuple(sites))
+
+
+def test_site_translation_invariance():
+    a = _antifluorite()
+    b = Structure("t", a.cell, "Fm-3m", (Site("Se4a", "Se", (1, 0, -1)), Site("Cu8c", "Cu", (1.25, 0.25, -0.75))))
+    key = lambda t: sorted(zip(t.element, map(tuple, np.round(t.frac, 8)), strict=True))  # noqa: E731
+    assert key(a.expand()) == key(b.expand())
