@@ -41,6 +41,14 @@ def test_simulate_text_and_library():
     assert "cdse-wurtzite" in names and "cu2se-bellidoite" in names
 
 
+def test_simulate_electrons():
+    r = _run(["xrd", "simulate", "cdse-wurtzite", "--electron-kv", "200", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["wavelength_angstrom"] == pytest.approx(0.02508, abs=2e-5)
+    assert d["reflections"][0]["d_angstrom"] == pytest.approx(3.723, abs=1e-3)
+
+
 def test_index_cli():
     r = _run(["xrd", "index", "--d", "3.57", "2.55", "2.17", "2.02", "1.88", "--elements", "Cd,Se,Cu", "--json"])
     assert r.exit_code == 0, r.output

@@ -28,8 +28,9 @@ def simulate_cmd(
     structure: str = typer.Argument(..., help=STRUCTURE_HELP),
     size_nm: float | None = typer.Option(None, "--size-nm", help="Crystallite size for Scherrer broadening (nm)."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (default Cu K-alpha1)."),
-    two_theta_range: tuple[float, float] = typer.Option((10.0, 90.0), "--two-theta-range", help="Range A B in degrees 2-theta."),
-    step_deg: float = typer.Option(0.02, "--step-deg", help="Profile step (deg)."),
+    two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Range A B in degrees 2-theta (default 10 90; electrons: d from 10 to 0.8 A)."),
+    step_deg: float | None = typer.Option(None, "--step-deg", help="Profile step (deg; default 0.02, electrons 0.001)."),
+    electron_kv: float | None = typer.Option(None, "--electron-kv", help="Electron diffraction at this voltage (kV): Mott-Bethe factors, ring-profile d^2 factor."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion f', f''."),
     profile: str = typer.Option("pseudo-voigt", "--profile", help="gaussian | lorentzian | pseudo-voigt."),
     instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
@@ -42,15 +43,27 @@ def simulate_cmd(
 ) -> None:
     """Simulate a kinematic powder pattern: reflections (multiplicity, d, 2-theta, intensity) and a profile."""
     from cationx.crystal.library import load_structure
-    from cationx.crystal.powder import powder_pattern
+    from cationx.crystal.powder import d_to_two_theta, powder_pattern
     from cationx.io.write import write_csv
 
     st = load_structure(structure)
+    radiation = "xray"
+    if electron_kv is not None:
+        from cationx.crystal.formfactors import electron_wavelength_angstrom
+
+        radiation = "electron"
+        wavelength_angstrom = electron_wavelength_angstrom(electron_kv)
+        if two_theta_range is None:
+            two_theta_range = (float(d_to_two_theta(10.0, wavelength_angstrom)), float(d_to_two_theta(0.8, wavelength_angstrom)))
+        step_deg = step_deg or 0.001
+    two_theta_range = two_theta_range or (10.0, 90.0)
+    step_deg = step_deg or 0.02
     pat = powder_pattern(
         st,
         wavelength_angstrom=wavelength_angstrom,
         two_theta_range_deg=two_theta_range,
         step_deg=step_deg,
+        radiation=radiation,
         size_nm=size_nm,
         profile=profile,
         instrument_fwhm_deg=instrument_fwhm_deg,
@@ -77,8 +90,8 @@ def simulate_cmd(
     frame = frame[frame["intensity"] >= 0.5]
     typer.echo(
         f"{st.name} ({st.spacegroup}, a = {st.cell[0]:g} A): {len(pat.reflections)} reflections in "
-        f"{two_theta_range[0]:g}-{two_theta_range[1]:g} deg at {pat.wavelength_angstrom:g} A; "
-        f"dispersion {'off' if no_dispersion else 'on'}"
+        f"{two_theta_range[0]:.4g}-{two_theta_range[1]:.4g} deg at {pat.wavelength_angstrom:.5g} A; "
+        + (f"electrons at {electron_kv:g} kV" if electron_kv is not None else f"dispersion {'off' if no_dispersion else 'on'}")
     )
     cols = ["h", "k", "l", "multiplicity", "d_angstrom", "two_theta_deg", "intensity"]
     typer.echo(frame[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
