@@ -108,6 +108,24 @@ def test_refinement_recovers_occupancies():
     assert {"rwp_percent", "occupancies", "params", "difference"} <= set(d)
 
 
+def test_refinement_zero_shift_and_overall_b():
+    """A pattern recorded 0.06 deg high with B = 1.2 A^2 on every site: both recovered."""
+    truth = load_structure("cu2se-4nm").with_b_iso(1.2)
+    p = powder_pattern(truth, size_nm=6, two_theta_range_deg=(15, 110), step_deg=0.03)
+    y0 = 3000 * p.intensity / 100 + 100
+    exact = refine_pattern(pattern_from_arrays(p.two_theta_deg + 0.06, y0), load_structure("cu2se-4nm"), refine_zero=True, refine_b_overall=True, size_nm=4)
+    assert exact.fit.value("zero_shift_deg") == pytest.approx(0.06, abs=1e-3)  # noise-free: exact
+    assert exact.fit.value("b_overall") == pytest.approx(1.2, abs=5e-3)
+    y = np.random.default_rng(0).poisson(y0).astype(float)
+    m = pattern_from_arrays(p.two_theta_deg + 0.06, y)
+    r = refine_pattern(m, load_structure("cu2se-4nm"), refine_zero=True, refine_b_overall=True, size_nm=4)
+    for name, true in [("zero_shift_deg", 0.06), ("b_overall", 1.2), ("size_nm", 6.0)]:
+        est = r.fit[name]
+        assert est.ci_low <= true <= est.ci_high, (name, est)
+    assert r.structure.site("Cu8c").b_iso == pytest.approx(1.2, abs=0.2)
+    assert "composition constraint" not in r.report() and "Rwp" in r.report()
+
+
 def test_refinement_bad_inputs():
     m = _synthetic(load_structure("cu2se-4nm"), 4, np.random.default_rng(1), step=0.1)
     s = load_structure("cu2se-6nm")
