@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cationx.crystal import (
     AtomTable,
@@ -234,3 +236,41 @@ def test_site_translation_invariance():
     b = Structure("t", a.cell, "Fm-3m", (Site("Se4a", "Se", (1, 0, -1)), Site("Cu8c", "Cu", (1.25, 0.25, -0.75))))
     key = lambda t: sorted(zip(t.element, map(tuple, np.round(t.frac, 8)), strict=True))  # noqa: E731
     assert key(a.expand()) == key(b.expand())
+
+
+@settings(max_examples=40, deadline=None)
+@given(number=st.integers(1, 230), xyz=st.tuples(*[st.floats(0.013, 0.987)] * 3))
+def test_general_position_has_group_order_images(number, xyz):
+    """A general position has as many images in the cell as the group has operations (incl. centring)."""
+    import gemmi
+
+    sg = gemmi.SpaceGroup(number)
+    xyz = (xyz[0], xyz[1] * 0.93 + 0.011, xyz[2] * 0.87 + 0.017)  # break accidental x = y = z
+    system = sg.crystal_system_str()
+    a, b, c = 7.0, 8.0, 9.0
+    al = be = ga = 90.0
+    if system == "cubic":
+        b = c = a
+    elif system == "tetragonal":
+        b = a
+    elif system in ("hexagonal", "trigonal"):  # gemmi.SpaceGroup(number) uses hexagonal axes (R: ":H")
+        b, ga = a, 120.0
+    elif system == "monoclinic":
+        be = 100.0
+    elif system == "triclinic":
+        al, be, ga = 80.0, 85.0, 95.0
+    s = Structure("g", (a, b, c, al, be, ga), sg.hm, (Site("X", "Cu", xyz, 0.5),))
+    n_ops = len(list(sg.operations()))
+    assert len(s.site_positions("X")) == n_ops
+    assert len(s.expand()) == n_ops
+
+
+@settings(max_examples=50, deadline=None)
+@given(d=st.floats(0.5, 20.0), lam=st.floats(0.02, 2.0))
+def test_bragg_round_trip(d, lam):
+    from cationx.crystal.powder import d_to_two_theta, two_theta_to_d, two_theta_to_q
+
+    if lam < 2 * d:
+        tt = d_to_two_theta(d, lam)
+        assert float(two_theta_to_d(tt, lam)) == pytest.approx(d, rel=1e-9)
+        assert float(two_theta_to_q(tt, lam)) == pytest.approx(2 * math.pi / d, rel=1e-9)
