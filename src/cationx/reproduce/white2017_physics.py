@@ -151,5 +151,5 @@ def run(out_dir: Path) -> Reproduction:
         "volumetric strain, which is about three times larger (7.0 %), so about 6 GPa (7 GPa with Birch-Murnaghan).",
         "The Drude parameters are assumptions documented in cationx.physics.lspr; the LSPR ratios are parameter-free.",
     ]
-    files.append(atomic_write_text(out / "summary.md", "\n".join(md) + "\n"))
+    files.append(atomic_write_text(out / "SUMMARY.md", "\n".join(md) + "\n"))
     return Reproduction(PAPER, out, tuple(files), numbers)
