@@ -477,6 +477,15 @@ def pair_shells(
 # ---------------------------------------------------------------- exact route
 
 
+def _upper_pairs(a: int, b: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with a <= i < b and i < j < n."""
+    counts = n - 1 - np.arange(a, b)
+    i = np.repeat(np.arange(a, b), counts)
+    starts = np.cumsum(counts) - counts
+    j = np.arange(counts.sum()) - np.repeat(starts, counts) + i + 1
+    return i, j
+
+
 def _exact_sums(atoms: _Atoms, q: np.ndarray) -> np.ndarray:
     pos, sp, occ, ns = atoms.positions, atoms.species, atoms.occupancy, atoms.n_species
     pairs = _pairs(ns)
@@ -490,35 +499,19 @@ def _exact_sums(atoms: _Atoms, q: np.ndarray) -> np.ndarray:
         if s == t:
             out[k] += np.sum(occ[sp == s] ** 2)
     per_block = max(1, _CHUNK_ELEMENTS // max(1, q.size))
-    iu, ju = [], []
-    budget = 0
-
-    def flush() -> None:
-        i = np.concatenate(iu)
-        j = np.concatenate(ju)
-        r = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=1))
-        w = 2.0 * occ[i] * occ[j]
-        k = pidx[sp[i], sp[j]]
-        onehot = np.zeros((r.size, len(pairs)))
-        onehot[np.arange(r.size), k] = w
-        out[:] += (_sinc(np.multiply.outer(q, r)) @ onehot).T
-        iu.clear()
-        ju.clear()
-
-    for a in range(n - 1):
-        j = np.arange(a + 1, n)
-        start = 0
-        while start < j.size:
-            take = j[start : start + per_block - budget]
-            iu.append(np.full(take.size, a))
-            ju.append(take)
-            budget += take.size
-            start += take.size
-            if budget >= per_block:
-                flush()
-                budget = 0
-    if iu:
-        flush()
+    rows = max(1, per_block // max(1, n))
+    for a in range(0, n - 1, rows):
+        b = min(n - 1, a + rows)
+        ii, jj = _upper_pairs(a, b, n)
+        for c in range(0, ii.size, per_block):
+            i = ii[c : c + per_block]
+            j = jj[c : c + per_block]
+            r = np.sqrt(((pos[i] - pos[j]) ** 2).sum(axis=1))
+            w = 2.0 * occ[i] * occ[j]
+            k = pidx[sp[i], sp[j]]
+            onehot = np.zeros((r.size, len(pairs)))
+            onehot[np.arange(r.size), k] = w
+            out += (_sinc(np.multiply.outer(q, r)) @ onehot).T
     return out
 
 
