@@ -43,6 +43,7 @@ from cationx._validation import check_choice, check_int, check_nonnegative, chec
 from cationx.crystal.debye import (
     DebyePattern,
     average_patterns,
+    choose_grid,
     debye_intensity,
     find_maxima,
     infer_grid,
@@ -113,10 +114,13 @@ class Cluster:
 
     def species(self) -> tuple[np.ndarray, list[tuple[str, float]]]:
         """Species index per atom and the species table [(element, b_iso)]."""
-        keys = list(zip(self.element.tolist(), np.round(self.b_iso, 9).tolist(), strict=True))
-        table = sorted(set(keys))
-        index = {k: i for i, k in enumerate(table)}
-        return np.array([index[k] for k in keys], dtype=np.int64), table
+        import pandas as pd
+
+        el_i, el_u = pd.factorize(self.element, sort=True)
+        b_u, b_i = np.unique(np.round(self.b_iso, 9), return_inverse=True)
+        code_u, index = np.unique(el_i.ravel() * b_u.size + b_i.ravel(), return_inverse=True)
+        table = [(str(el_u[c // b_u.size]), float(b_u[c % b_u.size])) for c in code_u]
+        return index.ravel().astype(np.int64), table
 
     def to_frame(self) -> Any:
         import pandas as pd
@@ -436,9 +440,10 @@ def cluster_pattern(
     tt = np.asarray(two_theta_deg, dtype=float)
     q = q_from_two_theta(tt, wavelength_angstrom)
     sp, table = cluster.species()
+    grid = choose_grid(cluster.frac, sp, cluster.grid, len(table))
     sums = pair_sums(
         cluster.positions_angstrom, sp, cluster.occupancy, q, method=method, n_species=len(table),
-        site=cluster.position_id, lattice_matrix=cluster.lattice_matrix, grid=cluster.grid,
+        site=cluster.position_id, lattice_matrix=cluster.lattice_matrix, grid=grid,
         memory_limit_gib=memory_limit_gib,
     )
     ff = _form_factors(table, q, wavelength_angstrom, dispersion)

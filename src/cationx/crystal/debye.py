@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.fft
 
 from cationx._validation import as_1d_array, check_choice, check_positive
@@ -57,6 +58,8 @@ __all__ = [
     "DebyePattern",
     "PairShells",
     "PairSums",
+    "average_patterns",
+    "choose_grid",
     "debye_intensity",
     "debye_pattern",
     "estimate_fft_memory_gib",
@@ -177,6 +180,8 @@ def _check_atoms(positions_angstrom: Any, species: Any, occupancy: Any, site: An
 
 
 def _check_sites(pos: np.ndarray, occ: np.ndarray, site: np.ndarray) -> None:
+    if site.min() >= 0 and site.max() < 4 * site.size and np.bincount(site).max() <= 1:
+        return  # every atom on its own site
     order = np.argsort(site, kind="stable")
     s_sorted = site[order]
     starts = np.flatnonzero(np.r_[True, s_sorted[1:] != s_sorted[:-1]])
@@ -312,8 +317,21 @@ def infer_grid(frac_coords: Any, *, max_denominator: int = 24, tol: float = 1e-6
     return (grid[0], grid[1], grid[2])
 
 
+def _smooth_len(n: int) -> int:
+    """Smallest m >= n whose prime factors are 2, 3 and 5 (fast for pocketfft)."""
+    m = max(1, n)
+    while True:
+        k = m
+        for p in (2, 3, 5):
+            while k % p == 0:
+                k //= p
+        if k == 1:
+            return m
+        m += 1
+
+
 def _padded(n: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(scipy.fft.next_fast_len(int(2 * k - 1), real=True)) for k in n)
+    return tuple(_smooth_len(int(2 * k - 1)) for k in n)
 
 
 def estimate_fft_memory_gib(grid_extent: Any, n_grids: int) -> float:
@@ -327,6 +345,7 @@ def estimate_fft_memory_gib(grid_extent: Any, n_grids: int) -> float:
 
 
 def _integer_metric(gg: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """(R, unit) with gg = unit * R, R integer, when the grid metric allows it."""
     g0 = float(np.min(np.diag(gg)))
     for m in (1, 2, 3, 4, 6, 12):
         r = gg / g0 * m
@@ -335,24 +354,99 @@ def _integer_metric(gg: np.ndarray) -> tuple[np.ndarray, float] | None:
     return None
 
 
+def _rational_denominator(x: np.ndarray, max_den: int = 24) -> int | None:
+    for m in range(1, max_den + 1):
+        if np.allclose(x * m, np.round(x * m), rtol=0, atol=1e-6):
+            return m
+    return None
+
+
+_OFFSET_SCALE = 1_000_000  # offsets are stored in 1e-6 grid units
+
+
+class _OffGridError(InputError):
+    """Positions not on a rational grid of the lattice (too many offset classes)."""
+
+
+def _grid_classes(frac: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid index (floor), offset classes (integer codes, 1e-6 grid units) and class per atom."""
+    u = frac * grid
+    g = np.floor(u + 1e-7).astype(np.int64)
+    off = np.rint((u - g) * _OFFSET_SCALE).astype(np.int64)
+    base = 2 * _OFFSET_SCALE + 3
+    code = (off[:, 0] * base + off[:, 1]) * base + off[:, 2]
+    cls, uniq = pd.factorize(code, sort=True)
+    first = np.zeros(len(uniq), dtype=np.int64)
+    first[cls[::-1]] = np.arange(cls.size)[::-1]
+    return g, off[first], cls.astype(np.int64)
+
+
+def _plan(frac: np.ndarray, sp: np.ndarray, grid: np.ndarray, ns: int) -> tuple[float, int, int]:
+    """(cost estimate, forward FFTs, inverse FFTs) of the FFT route on ``grid``."""
+    g, classes, cls = _grid_classes(frac, grid)
+    extent = g.max(axis=0) - g.min(axis=0) + 1
+    m = float(np.prod(_padded(extent)))
+    groups = np.unique(cls * ns + sp)
+    gc, gs = groups // ns, groups % ns
+    diffs = set()
+    for i in range(groups.size):
+        for j in range(groups.size):
+            if gs[i] <= gs[j]:
+                diffs.add((int(gs[i]), int(gs[j]), *(classes[gc[j]] - classes[gc[i]]).tolist()))
+    n_fwd, n_inv = int(groups.size), len(diffs)
+    crop = float(np.prod(2 * extent - 1))
+    # per FFT ~ M log2 M element operations, per inverse a crop + bincount pass, plus a fixed overhead
+    cost = (n_fwd + n_inv) * (m * math.log2(max(m, 2.0)) + 2e5) + n_inv * 8.0 * crop
+    return cost, n_fwd, n_inv
+
+
+def choose_grid(frac: Any, species: Any, base_grid: tuple[int, int, int], n_species: int | None = None) -> tuple[int, int, int]:
+    """Cheapest FFT grid among the divisors of ``base_grid`` (coarser grids trade FFT size
+    for more offset classes; the cost model counts FFTs and their sizes)."""
+    fr = np.asarray(frac, dtype=float)
+    sp = np.asarray(species, dtype=np.int64)
+    ns = int(sp.max()) + 1 if n_species is None else int(n_species)
+    # classes depend only on positions modulo the cell: plan on the distinct basis positions
+    cells = np.floor(fr + 1e-7)
+    code = sp.astype(np.int64)
+    for ax in range(3):
+        c_ax, u_ax = pd.factorize(np.rint((fr[:, ax] - cells[:, ax]) * 1e6).astype(np.int64))
+        code = code * (len(u_ax) + 1) + c_ax
+    _, first = np.unique(pd.factorize(code)[0], return_index=True)
+    lo, hi = cells.min(axis=0), cells.max(axis=0)
+    # the basis at the two extreme cells keeps the extent right
+    probe_f = np.vstack([fr[first] - cells[first] + lo, fr[first] - cells[first] + hi])
+    probe_s = np.concatenate([sp[first], sp[first]])
+    common = math.gcd(*base_grid)
+    candidates = {tuple(int(n // k) for n in base_grid) for k in range(1, common + 1) if common % k == 0}
+    candidates.add((1, 1, 1))
+    best: tuple[float, tuple[int, int, int]] | None = None
+    for cand in sorted(candidates):
+        grid = np.array(cand)
+        _, classes, _ = _grid_classes(probe_f, grid)
+        if len(classes) > 64:
+            continue
+        cost = _plan(probe_f, probe_s, grid, ns)[0]
+        if best is None or cost < best[0]:
+            best = (cost, (int(cand[0]), int(cand[1]), int(cand[2])))
+    return base_grid if best is None else best[1]
+
+
 def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], memory_limit_gib: float, workers: int | None) -> PairShells:
     pos, sp, occ, ns = atoms.positions, atoms.species, atoms.occupancy, atoms.n_species
     lat = np.asarray(lattice, dtype=float)
     ng = np.asarray(grid, dtype=int)
     frac = pos @ np.linalg.inv(lat)
-    u = frac * ng  # grid units
-    g = np.rint(u).astype(np.int64)
-    off = np.round(u - g, 6)
+    g, classes, cls = _grid_classes(frac, ng)
     g -= g.min(axis=0)
     extent = g.max(axis=0) + 1
-    classes, cls = np.unique(off, axis=0, return_inverse=True)
-    cls = cls.ravel()
     if len(classes) > 64:
-        raise InputError(
+        raise _OffGridError(
             f"{len(classes)} distinct offsets from the {tuple(grid)} grid: the positions are not on a rational "
             "grid of the lattice; use method='histogram' or 'exact'"
         )
-    groups = sorted({(int(c), int(s)) for c, s in zip(cls, sp, strict=True)})
+    gcode = np.flatnonzero(np.bincount(cls * ns + sp))
+    groups = [(int(k // ns), int(k % ns)) for k in gcode]
     need = estimate_fft_memory_gib(extent, len(groups))
     if need > memory_limit_gib:
         raise InputError(
@@ -366,68 +460,92 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
         m = (cls == c) & (sp == s)
         dens = np.bincount(flat[m], weights=occ[m], minlength=int(np.prod(extent))).reshape(tuple(extent))
         spectra[(c, s)] = scipy.fft.rfftn(dens, s=shape, workers=workers)
-    # displacement index per axis in the cropped correlation: 0..e-1 then -(e-1)..-1
-    axes_d = [np.r_[np.arange(e), np.arange(-(e - 1), 0)] for e in extent]
-    take = [np.r_[np.arange(e), np.arange(p - (e - 1), p)] for e, p in zip(extent, shape, strict=True)]
+    # displacement per index of the (circular) correlation: 0..p/2 then negative; indices
+    # between e-1 and p-e+1 are displacements no pair has (their values are rounding noise,
+    # and their distances exceed the cluster diameter along that axis)
+    axes_d = [np.where(np.arange(p) < (p + 1) // 2, np.arange(p), np.arange(p) - p) for p in shape]
     a_mat = lat / ng[:, None]  # rows: grid step vectors (A)
     gg = a_mat @ a_mat.T
-    # maximum pair distance (bounding box of the cluster), beyond which shells are noise
+    intm = _integer_metric(gg)
+    # largest pair distance (twice the largest distance from the box centre); beyond it only noise
     centre = 0.5 * (pos.min(axis=0) + pos.max(axis=0))
-    rmax = min(float(np.sqrt((np.ptp(pos, axis=0) ** 2).sum())), 2.0 * float(np.sqrt(((pos - centre) ** 2).sum(axis=1).max()))) + 1e-6
+    rmax = 2.0 * float(np.sqrt(((pos - centre) ** 2).sum(axis=1).max())) + 1e-6
     pairs = _pairs(ns)
-    dos = sorted({tuple(classes[c2] - classes[c1]) for c1, _ in groups for c2, _ in groups})
-    shell_r: list[np.ndarray] = []
-    shell_w: list[np.ndarray] = []
-    for do in dos:
-        do_arr = np.asarray(do, dtype=float)
-        uu = [axes_d[k] + do_arr[k] for k in range(3)]
-        intm = _integer_metric(gg) if not np.any(do_arr) else None
-        if intm is not None:
-            im, unit = intm
-            d0 = axes_d[0][:, None, None]
-            d1 = axes_d[1][None, :, None]
-            d2 = axes_d[2][None, None, :]
-            key = (im[0, 0] * d0**2 + im[1, 1] * d1**2 + im[2, 2] * d2**2
-                   + 2 * im[0, 1] * d0 * d1 + 2 * im[0, 2] * d0 * d2 + 2 * im[1, 2] * d1 * d2).ravel()
-            present = np.bincount(key) > 0
-            uniq = np.flatnonzero(present)
-            lookup = np.cumsum(present) - 1
-            inv = lookup[key]
-            r_sh = np.sqrt(uniq * unit)
-        else:
-            x0 = uu[0][:, None, None]
-            x1 = uu[1][None, :, None]
-            x2 = uu[2][None, None, :]
+    # (species pair, offset difference) -> list of (class1, class2)
+    plan: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+    for c1, s1 in groups:
+        for c2, s2 in groups:
+            if s1 <= s2:
+                key = (s1, s2, *(classes[c2] - classes[c1]).tolist())
+                plan.setdefault(key, []).append((c1, c2))
+    by_do: dict[tuple[int, ...], list[tuple[int, int, list[tuple[int, int]]]]] = {}
+    for key, members in plan.items():
+        by_do.setdefault(tuple(key[2:]), []).append((key[0], key[1], members))
+    # one integer key per distance when the metric and all offset differences are rational:
+    # r^2 = unit / den^2 * key, so equal distances from different offset classes merge exactly
+    dens = [_rational_denominator(np.asarray(k, dtype=float) / _OFFSET_SCALE) for k in by_do]
+    den = math.lcm(*[int(d) for d in dens]) if intm is not None and all(d is not None for d in dens) else None
+    def corr_of(s: int, t: int, members: list[tuple[int, int]]) -> np.ndarray:
+        acc = None
+        for c1, c2 in members:
+            term = np.conj(spectra[(c1, s)]) * spectra[(c2, t)]
+            acc = term if acc is None else acc + term
+        corr = scipy.fft.irfftn(acc, s=shape, workers=workers).ravel()
+        if s != t:
+            corr *= 2.0
+        return corr
+
+    if den is not None and intm is not None:
+        im, unit = intm
+        # the largest key: |den * d| <= den * (e - 1) + den per axis
+        span = den * (np.asarray(shape) // 2 + 1)
+        kmax = int(np.abs(im).sum() * int(span.max()) ** 2) + 1
+    if den is not None and intm is not None and kmax <= 50_000_000:
+        w_key = np.zeros((len(pairs), kmax))
+        present = np.zeros(kmax, dtype=bool)
+        for do_code, items in sorted(by_do.items()):
+            do_arr = np.asarray(do_code, dtype=float) / _OFFSET_SCALE
+            xs = [den * axes_d[k] + np.rint(den * do_arr[k]).astype(np.int64) for k in range(3)]
+            x0, x1, x2 = xs[0][:, None, None], xs[1][None, :, None], xs[2][None, None, :]
+            key = (im[0, 0] * xs[0] ** 2)[:, None, None] + (im[1, 1] * xs[1] ** 2)[None, :, None] + (im[2, 2] * xs[2] ** 2)[None, None, :]
+            if im[0, 1]:
+                key = key + 2 * im[0, 1] * x0 * x1
+            if im[0, 2]:
+                key = key + 2 * im[0, 2] * x0 * x2
+            if im[1, 2]:
+                key = key + 2 * im[1, 2] * x1 * x2
+            key = key.ravel()
+            present[np.bincount(key, minlength=kmax) > 0] = True
+            for s, t, members in items:
+                w_key[pairs.index((s, t))] += np.bincount(key, weights=corr_of(s, t, members), minlength=kmax)
+        keys = np.flatnonzero(present)
+        r_all = np.sqrt(keys * unit) / den
+        keep = r_all <= rmax
+        r_all, w_all = r_all[keep], w_key[:, keys[keep]]
+    else:
+        shell_key: list[np.ndarray] = []
+        shell_w: list[np.ndarray] = []
+        for do_code, items in sorted(by_do.items()):
+            do_arr = np.asarray(do_code, dtype=float) / _OFFSET_SCALE
+            uu = [axes_d[k] + do_arr[k] for k in range(3)]
+            x0, x1, x2 = uu[0][:, None, None], uu[1][None, :, None], uu[2][None, None, :]
             r2 = (gg[0, 0] * x0**2 + gg[1, 1] * x1**2 + gg[2, 2] * x2**2
                   + 2 * gg[0, 1] * x0 * x1 + 2 * gg[0, 2] * x0 * x2 + 2 * gg[1, 2] * x1 * x2).ravel()
-            q = np.round(r2, 8)
-            uniq, inv = np.unique(q, return_inverse=True)
-            r_sh = np.sqrt(uniq)
-        w_do = np.zeros((len(pairs), uniq.size))
-        used = False
-        for k, (s, t) in enumerate(pairs):
-            acc = None
-            for c1, s1 in groups:
-                if s1 != s:
-                    continue
-                for c2, s2 in groups:
-                    if s2 != t or tuple(classes[c2] - classes[c1]) != do:
-                        continue
-                    term = np.conj(spectra[(c1, s1)]) * spectra[(c2, s2)]
-                    acc = term if acc is None else acc + term
-            if acc is None:
-                continue
-            corr = scipy.fft.irfftn(acc, s=shape, workers=workers)
-            corr = corr[np.ix_(*take)].ravel()
-            w_do[k] = np.bincount(inv, weights=corr, minlength=uniq.size) * (1.0 if s == t else 2.0)
-            used = True
-        if not used:
-            continue
-        keep = r_sh <= rmax
-        shell_r.append(r_sh[keep])
-        shell_w.append(w_do[:, keep])
-    r_all = np.concatenate(shell_r)
-    w_all = np.concatenate(shell_w, axis=1)
+            ukey, inv = np.unique(np.round(r2, 8), return_inverse=True)
+            inv = inv.ravel()
+            w_do = np.zeros((len(pairs), ukey.size))
+            for s, t, members in items:
+                w_do[pairs.index((s, t))] += np.bincount(inv, weights=corr_of(s, t, members), minlength=ukey.size)
+            keep = np.sqrt(ukey) <= rmax
+            shell_key.append(ukey[keep])
+            shell_w.append(w_do[:, keep])
+        merged, where = np.unique(np.concatenate(shell_key), return_inverse=True)
+        where = where.ravel()
+        w_cat = np.concatenate(shell_w, axis=1)
+        w_all = np.zeros((len(pairs), merged.size))
+        for k in range(len(pairs)):
+            w_all[k] = np.bincount(where, weights=w_cat[k], minlength=merged.size)
+        r_all = np.sqrt(merged)
     return PairShells(r_all, w_all, np.zeros_like(w_all), tuple(pairs), "fft")
 
 
@@ -453,7 +571,8 @@ def pair_shells(
     occupancy : (N,) occupancy probability per atom in [0, 1].
     method : ``"histogram"`` or ``"fft"``.
     lattice_matrix : (3, 3), rows the cell vectors a, b, c in A (``fft`` only).
-    grid : grid points per cell along a, b, c (``fft``; default from :func:`infer_grid`).
+    grid : grid points per cell along a, b, c (``fft``; default: the cheapest divisor of
+        :func:`infer_grid`'s grid, see :func:`choose_grid`).
     bin_width_angstrom : histogram bin width in A.
     memory_limit_gib : the FFT route refuses grids whose estimated peak memory is larger.
     workers : threads for the FFTs (scipy.fft ``workers``; default all cores).
@@ -468,7 +587,8 @@ def pair_shells(
     if lat.shape != (3, 3) or abs(np.linalg.det(lat)) < 1e-6:
         raise InputError("lattice_matrix must be a non-singular (3, 3) array")
     if grid is None:
-        grid = infer_grid(atoms.positions @ np.linalg.inv(lat))
+        frac = atoms.positions @ np.linalg.inv(lat)
+        grid = choose_grid(frac, atoms.species, infer_grid(frac), atoms.n_species)
     if len(grid) != 3 or any(int(k) < 1 for k in grid):
         raise InputError(f"grid must be three positive integers, got {grid!r}")
     return _fft_shells(atoms, lat, tuple(int(k) for k in grid), float(memory_limit_gib), workers if workers else -1)
@@ -543,8 +663,9 @@ def _site_stats(atoms: _Atoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     osum = np.bincount(atoms.species, weights=atoms.occupancy, minlength=ns)
     ovar = np.bincount(atoms.species, weights=atoms.occupancy * (1 - atoms.occupancy), minlength=ns)
     shared = np.zeros((ns, ns))
-    _, inverse, counts = np.unique(atoms.site, return_inverse=True, return_counts=True)
-    multi = counts[inverse.ravel()] > 1
+    smin = int(atoms.site.min())
+    counts = np.bincount(atoms.site - smin)
+    multi = counts[atoms.site - smin] > 1
     if multi.any():
         idx = np.flatnonzero(multi)
         order = idx[np.argsort(atoms.site[idx], kind="stable")]
@@ -561,7 +682,7 @@ def _site_stats(atoms: _Atoms) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _auto_method(n: int, lattice_matrix: Any) -> str:
-    if lattice_matrix is not None and n > 3000:
+    if lattice_matrix is not None:
         return "fft"
     return "histogram" if n > 400 else "exact"
 
@@ -583,8 +704,9 @@ def pair_sums(
 ) -> PairSums:
     """Occupancy-weighted pair sums ``P_st(Q)`` of a cluster.
 
-    ``method="auto"`` takes ``fft`` when a lattice is given and the cluster has more than
-    3000 atoms, ``histogram`` above 400 atoms, ``exact`` otherwise.  ``site`` labels atoms
+    ``method="auto"`` takes ``fft`` when a lattice is given (falling back to ``histogram``
+    when the positions are not on a rational grid of it), else ``histogram`` above 400
+    atoms and ``exact`` below.  ``site`` labels atoms
     that share one position and exclude each other (default: every atom its own site).
     Other parameters as in :func:`pair_shells`.
     """
@@ -593,16 +715,23 @@ def pair_sums(
     q = as_1d_array(q_inv_angstrom, "q_inv_angstrom")
     if (q < 0).any():
         raise InputError("q_inv_angstrom must be >= 0")
-    if method == "auto":
+    auto = method == "auto"
+    if auto:
         method = _auto_method(atoms.positions.shape[0], lattice_matrix)
     if method == "exact":
         sums = _exact_sums(atoms, q)
     else:
-        shells = pair_shells(
-            atoms.positions, atoms.species, atoms.occupancy, method=method, n_species=atoms.n_species,
-            lattice_matrix=lattice_matrix, grid=grid, bin_width_angstrom=bin_width_angstrom,
-            memory_limit_gib=memory_limit_gib, workers=workers,
-        )
+        kwargs = {
+            "n_species": atoms.n_species, "lattice_matrix": lattice_matrix, "grid": grid,
+            "bin_width_angstrom": bin_width_angstrom, "memory_limit_gib": memory_limit_gib, "workers": workers,
+        }
+        try:
+            shells = pair_shells(atoms.positions, atoms.species, atoms.occupancy, method=method, **kwargs)
+        except _OffGridError:
+            if not auto:
+                raise
+            method = "histogram"
+            shells = pair_shells(atoms.positions, atoms.species, atoms.occupancy, method=method, **kwargs)
         sums = shells.sums(q)
     osum, ovar, shared = _site_stats(atoms)
     return PairSums(q, sums, tuple(_pairs(atoms.n_species)), osum, ovar, shared, atoms.positions.shape[0], method)
