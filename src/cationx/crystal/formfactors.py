@@ -70,8 +70,35 @@ def f0(element: str, q_inv_angstrom: Any) -> Any:
             f"q_inv_angstrom must be <= {Q_MAX_INV_ANGSTROM:.1f} 1/A (validity of the "
             f"Waasmaier-Kirfel fit), got {float(q.max())!r}"
         )
-    out = np.asarray(xraydb.f0(sym, q.ravel() / (4 * math.pi)), dtype=float).reshape(q.shape)
+    coeffs = _wk_coefficients(sym)
+    s2 = (q / (4 * math.pi)) ** 2
+    if coeffs is None:  # pragma: no cover - only if xraydb changes its internals
+        out = np.asarray(xraydb.f0(sym, np.sqrt(s2).ravel()), dtype=float).reshape(q.shape)
+    else:
+        offset, scale, expo = coeffs
+        out = offset + np.sum(scale[:, None] * np.exp(-np.outer(expo, s2.ravel())), axis=0).reshape(q.shape)
     return float(out) if out.ndim == 0 else out
+
+
+@lru_cache(maxsize=128)
+def _wk_coefficients(sym: str) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """Waasmaier-Kirfel coefficients of a neutral atom from xraydb's table (c, a_i, b_i).
+
+    f0(s) = c + sum_i a_i exp(-b_i s^2), the form xraydb itself evaluates; read once and
+    cached because ``xraydb.f0`` searches its table on every call.
+    """
+    import json
+
+    import xraydb
+
+    try:
+        rows = [r for r in xraydb.get_xraydb().get_cache("Waasmaier") if r.ion == sym]
+    except Exception:  # pragma: no cover - defensive: fall back to xraydb.f0
+        return None
+    if not rows:
+        return None
+    r = rows[0]
+    return float(r.offset), np.array(json.loads(r.scale), dtype=float), np.array(json.loads(r.exponents), dtype=float)
 
 
 @lru_cache(maxsize=512)

@@ -40,6 +40,7 @@ from cationx.crystal.structure import (
     Site,
     Structure,
     check_wyckoff_multiplicities,
+    normalize_element,
     resolve_spacegroup,
     sites_from_records,
 )
@@ -69,10 +70,12 @@ class CellOnly:
     spacegroup: str
     source: str
     description: str = ""
+    elements: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
+            "elements": list(self.elements),
             "cell": list(self.cell),
             "spacegroup": self.spacegroup,
             "source": self.source,
@@ -160,7 +163,7 @@ def _cell_from_record(rec: dict[str, Any], where: str) -> tuple[float, ...]:
 
 def structure_from_dict(rec: dict[str, Any], *, where: str = "structure") -> Structure:
     """Build a :class:`Structure` from the TOML layout given as a dictionary."""
-    known = {"name", "spacegroup", "source", "description", "note", "cell", "sites", "cell_only"}
+    known = {"name", "spacegroup", "source", "description", "note", "cell", "sites", "cell_only", "elements"}
     unknown = sorted(set(rec) - known)
     if unknown:
         raise ParseError(f"{where}: unknown field(s) {unknown}; allowed: {sorted(known)}")
@@ -318,6 +321,7 @@ def load_cell(spec: str | Path | Structure) -> Structure | CellOnly:
                     spacegroup=resolve_spacegroup(rec["spacegroup"]).hm,
                     source=str(rec.get("source", "")),
                     description=str(rec.get("description", "")),
+                    elements=tuple(normalize_element(e) for e in rec.get("elements", [])),
                 )
     return load_structure(spec)
 

@@ -23,6 +23,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,27 @@ _ELEMENT_RE = re.compile(r"^\s*([A-Za-z]{1,2})")
 
 
 def normalize_element(symbol: Any, name: str = "element") -> str:
+    """Return the element symbol of ``symbol`` (``"cu"``, ``"Cu1+"``, ``"CU"`` -> ``"Cu"``).
+
+    Raises :class:`InputError` if it is not an element from H to Cf (the range the
+    Waasmaier-Kirfel form factors in xraydb cover).
+    """
+    if isinstance(symbol, str):
+        found = _element_lookup(symbol)
+        if found is not None:
+            return found
+    return _normalize_element_slow(symbol, name)
+
+
+@lru_cache(maxsize=1024)
+def _element_lookup(symbol: str) -> str | None:
+    try:
+        return _normalize_element_slow(symbol, "element")
+    except InputError:
+        return None
+
+
+def _normalize_element_slow(symbol: Any, name: str = "element") -> str:
     """Return the element symbol of ``symbol`` (``"cu"``, ``"Cu1+"``, ``"CU"`` -> ``"Cu"``).
 
     Raises :class:`InputError` if it is not an element from H to Cf (the range the
@@ -273,8 +295,7 @@ class Structure:
         object.__setattr__(self, "sites", sites)
         object.__setattr__(self, "source", str(self.source))
         self._check_metric_symmetry(sg)
-        table = self.expand()
-        self._check_overfill(table)
+        self._check_overfill(self._expand())
 
     # ------------------------------------------------------------------ geometry
     def _check_metric_symmetry(self, sg: Any) -> None:
@@ -315,14 +336,7 @@ class Structure:
     # ------------------------------------------------------------------ symmetry
     def symmetry_operations(self) -> tuple[np.ndarray, np.ndarray]:
         """Rotations (K, 3, 3) and translations (K, 3) of all operations incl. centring (gemmi)."""
-        import gemmi
-
-        sg = gemmi.SpaceGroup(self.spacegroup)
-        rots, trans = [], []
-        for op in sg.operations():
-            rots.append(np.array(op.rot, dtype=float) / op.DEN)
-            trans.append(np.array(op.tran, dtype=float) / op.DEN)
-        return np.array(rots), np.array(trans)
+        return _operations(self.spacegroup)
 
     def site_positions(self, site: Site | str) -> np.ndarray:
         """All distinct positions (M, 3) of one site in the unit cell, in [0, 1)."""
@@ -331,7 +345,13 @@ class Structure:
         return _orbit(np.asarray(s.frac), rots, trans)
 
     def expand(self) -> AtomTable:
-        """Every position of one unit cell, duplicates merged (see :class:`AtomTable`)."""
+        """Every position of one unit cell, duplicates merged (see :class:`AtomTable`).
+
+        The result is cached per structure (structures are immutable; arrays read-only).
+        """
+        return _expand_cached(self)
+
+    def _expand(self) -> AtomTable:
         rots, trans = self.symmetry_operations()
         fr, el, oc, bi, lab = [], [], [], [], []
         for s in self.sites:
@@ -458,21 +478,42 @@ class Structure:
         }
 
 
+@lru_cache(maxsize=64)
+def _operations(hm: str) -> tuple[np.ndarray, np.ndarray]:
+    """All operations of the space group (symmetry operations x centring vectors), from gemmi."""
+    import gemmi
+
+    ops = gemmi.SpaceGroup(hm).operations()
+    den = float(gemmi.Op.DEN)
+    rot = np.array([op.rot for op in ops.sym_ops], dtype=float) / den
+    tran = np.array([op.tran for op in ops.sym_ops], dtype=float) / den
+    cen = np.array([list(c) for c in ops.cen_ops], dtype=float) / den
+    r = np.repeat(rot[None], len(cen), axis=0).reshape(-1, 3, 3)
+    tr = (cen[:, None, :] + tran[None, :, :]).reshape(-1, 3)
+    r.setflags(write=False)
+    tr.setflags(write=False)
+    return r, tr
+
+
+@lru_cache(maxsize=256)
+def _expand_cached(structure: Structure) -> AtomTable:
+    return structure._expand()
+
+
 def _orbit(xyz: np.ndarray, rots: np.ndarray, trans: np.ndarray) -> np.ndarray:
-    """Distinct images of ``xyz`` under the operations, wrapped into [0, 1)."""
+    """Distinct images of ``xyz`` under the operations, wrapped into [0, 1), in first-seen order."""
     pos = np.einsum("kij,j->ki", rots, xyz) + trans
     pos = np.mod(pos, 1.0)
     pos[np.abs(pos - 1.0) < POSITION_TOLERANCE] = 0.0
     pos[np.abs(pos) < 1e-12] = 0.0
-    keep: list[np.ndarray] = []
-    for p in pos:
-        if keep:
-            d = np.asarray(keep) - p
-            d -= np.round(d)
-            if np.any(np.all(np.abs(d) < POSITION_TOLERANCE, axis=1)):
-                continue
-        keep.append(p)
-    return np.array(keep)
+    # exact (to 1e-9) duplicates first, cheaply; then merge within the tolerance pairwise
+    _, first_exact = np.unique(np.round(pos, 9), axis=0, return_index=True)
+    pos = pos[np.sort(first_exact)]
+    d = pos[:, None, :] - pos[None, :, :]
+    d -= np.round(d)
+    same = np.all(np.abs(d) < POSITION_TOLERANCE, axis=2)
+    first = np.argmax(same, axis=1)  # index of the first image equal to each image
+    return pos[first == np.arange(len(pos))]
 
 
 def sites_from_records(records: Iterable[Mapping[str, Any]], where: str = "sites") -> tuple[Site, ...]:

@@ -1,0 +1,260 @@
+"""``cationx xrd``: simulate powder patterns, refine occupancies, index rings, identify phases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from cationx.cli._common import emit_json, output_path, save_figure
+
+app = typer.Typer(
+    help=(
+        "Powder and electron diffraction from (partially occupied) structures. STRUCTURE is a "
+        "bundled phase (see 'cationx xrd library'), a CIF or a TOML file."
+    ),
+    no_args_is_help=True,
+)
+
+STRUCTURE_HELP = "Bundled phase name (cationx xrd library), a .cif or a .toml file."
+
+
+def _inputs(*items: object) -> list[Path]:
+    return [Path(str(i)) for i in items if i is not None and Path(str(i)).exists()]
+
+
+@app.command("simulate")
+def simulate_cmd(
+    structure: str = typer.Argument(..., help=STRUCTURE_HELP),
+    size_nm: float | None = typer.Option(None, "--size-nm", help="Crystallite size for Scherrer broadening (nm)."),
+    wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (default Cu K-alpha1)."),
+    two_theta_range: tuple[float, float] = typer.Option((10.0, 90.0), "--two-theta-range", help="Range A B in degrees 2-theta."),
+    step_deg: float = typer.Option(0.02, "--step-deg", help="Profile step (deg)."),
+    no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion f', f''."),
+    profile: str = typer.Option("pseudo-voigt", "--profile", help="gaussian | lorentzian | pseudo-voigt."),
+    instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
+    kalpha2: bool = typer.Option(False, "--kalpha2", help="Add the K-alpha2 line (anode wavelengths only, e.g. 1.54056)."),
+    monochromator_two_theta_deg: float | None = typer.Option(None, "--monochromator-two-theta-deg", help="Monochromator 2-theta for the polarisation factor (graphite for Cu: 26.6)."),
+    json_out: bool = typer.Option(False, "--json", help="Print reflections [{h,k,l,multiplicity,d_angstrom,two_theta_deg,intensity}] and the profile arrays."),
+    out: Path | None = typer.Option(None, "--out", help="Write the profile (CSV: two_theta_deg, q_inv_angstrom, d_angstrom, intensity)."),
+    sticks: Path | None = typer.Option(None, "--sticks", help="Write the reflection list (CSV)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
+) -> None:
+    """Simulate a kinematic powder pattern: reflections (multiplicity, d, 2-theta, intensity) and a profile."""
+    from cationx.crystal.library import load_structure
+    from cationx.crystal.powder import powder_pattern
+    from cationx.io.write import write_csv
+
+    st = load_structure(structure)
+    pat = powder_pattern(
+        st,
+        wavelength_angstrom=wavelength_angstrom,
+        two_theta_range_deg=two_theta_range,
+        step_deg=step_deg,
+        size_nm=size_nm,
+        profile=profile,
+        instrument_fwhm_deg=instrument_fwhm_deg,
+        kalpha2=kalpha2,
+        dispersion=not no_dispersion,
+        monochromator_two_theta_deg=monochromator_two_theta_deg,
+    )
+    ins = _inputs(structure)
+    out_p, sticks_p, plot_p = output_path(out, ins), output_path(sticks, ins), output_path(plot, ins)
+    if out_p:
+        write_csv(out_p, pat.to_frame())
+    if sticks_p:
+        write_csv(sticks_p, pat.reflections.to_frame())
+    if plot_p:
+        from cationx.plot import use_agg
+        from cationx.plot.crystal import pattern_figure
+
+        use_agg()
+        save_figure(pattern_figure(pat), plot_p)
+    if json_out:
+        emit_json(pat.to_dict())
+        return
+    frame = pat.reflections.to_frame()
+    frame = frame[frame["intensity"] >= 0.5]
+    typer.echo(
+        f"{st.name} ({st.spacegroup}, a = {st.cell[0]:g} A): {len(pat.reflections)} reflections in "
+        f"{two_theta_range[0]:g}-{two_theta_range[1]:g} deg at {pat.wavelength_angstrom:g} A; "
+        f"dispersion {'off' if no_dispersion else 'on'}"
+    )
+    cols = ["h", "k", "l", "multiplicity", "d_angstrom", "two_theta_deg", "intensity"]
+    typer.echo(frame[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+def _parse_composition(items: list[str]) -> dict[str, float]:
+    from cationx.errors import InputError
+
+    out = {}
+    for item in items:
+        key, sep, val = item.partition("=")
+        try:
+            out[key.strip()] = float(val)
+        except ValueError:
+            raise InputError(f"--composition must look like Cu=8, got {item!r}") from None
+        if not sep:
+            raise InputError(f"--composition must look like Cu=8, got {item!r}")
+    return out
+
+
+@app.command("refine")
+def refine_cmd(
+    pattern: Path = typer.Argument(..., help="Measured pattern: .xy, .xye, .csv or Rigaku .ras."),
+    structure: str = typer.Argument(..., help=STRUCTURE_HELP),
+    occupancy: list[str] = typer.Option([], "--occupancy", help="Site label whose occupancy is refined (repeat)."),
+    composition: list[str] = typer.Option([], "--composition", help="Atoms per cell kept fixed, e.g. Cu=8 (repeat per element)."),
+    size_nm: float = typer.Option(5.0, "--size-nm", help="Starting (or fixed, with --fix-size) crystallite size (nm)."),
+    fix_size: bool = typer.Option(False, "--fix-size", help="Keep the size fixed."),
+    fix_cell: bool = typer.Option(False, "--fix-cell", help="Keep the cell fixed."),
+    background_terms: int = typer.Option(3, "--background-terms", help="Chebyshev background terms."),
+    two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Fit only A B (deg)."),
+    wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help="Wavelength in A (default: from the file, else 1.54056)."),
+    kalpha2: bool = typer.Option(False, "--kalpha2", help="Include K-alpha2."),
+    no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion."),
+    instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
+    json_out: bool = typer.Option(False, "--json", help="Print params, occupancies, Rwp, GoF and the curves as JSON."),
+    out: Path | None = typer.Option(None, "--out", help="Write observed, calculated, background, difference (CSV)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the refinement figure."),
+) -> None:
+    """Refine occupancies, scale, background, size and cell against a measured pattern (Rwp, difference curve)."""
+    from cationx.crystal.library import load_structure
+    from cationx.crystal.readers import read_pattern
+    from cationx.crystal.refine import refine_pattern
+    from cationx.io.write import write_csv
+
+    measured = read_pattern(pattern)
+    st = load_structure(structure)
+    res = refine_pattern(
+        measured,
+        st,
+        occupancies=occupancy,
+        composition=_parse_composition(composition) or None,
+        refine_size=not fix_size,
+        size_nm=size_nm,
+        refine_cell=not fix_cell,
+        background_terms=background_terms,
+        wavelength_angstrom=wavelength_angstrom,
+        kalpha2=kalpha2,
+        dispersion=not no_dispersion,
+        instrument_fwhm_deg=instrument_fwhm_deg,
+        two_theta_range_deg=two_theta_range,
+    )
+    ins = _inputs(pattern, structure)
+    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
+    if out_p:
+        write_csv(out_p, res.to_frame())
+    if plot_p:
+        from cationx.plot import use_agg
+        from cationx.plot.crystal import refinement_figure
+
+        use_agg()
+        save_figure(refinement_figure(res, title=f"{st.name}: Rwp = {res.rwp_percent:.2f} %"), plot_p)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    typer.echo(res.report())
+    typer.echo("occupancies: " + ", ".join(f"{k} {v:.4f}" for k, v in res.occupancies().items()))
+
+
+@app.command("index")
+def index_cmd(
+    spacings: list[str] = typer.Argument(None, help="Measured d-spacings in A (space- or comma-separated)."),
+    d_flag: bool = typer.Option(False, "--d", help="Optional marker before the spacings: --d 3.57 2.55 2.17."),
+    au111: float | None = typer.Option(None, "--au111", help="d of the Au(111) ring measured under the same conditions (calibration)."),
+    elements: str | None = typer.Option(None, "--elements", help="Only candidates made of these elements, e.g. Cd,Se,Cu."),
+    candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library."),
+    tolerance_percent: float = typer.Option(2.5, "--tolerance-percent", help="Largest relative d error for a match."),
+    json_out: bool = typer.Option(False, "--json", help="Print the ranking and hkl assignments as JSON."),
+) -> None:
+    """Rank candidate phases for measured d-spacings (rings or peaks) and assign hkl."""
+    from cationx.crystal.index import index_d_spacings
+    from cationx.errors import InputError
+
+    values: list[float] = []
+    for item in spacings or []:
+        for part in item.replace(",", " ").split():
+            try:
+                values.append(float(part))
+            except ValueError:
+                raise InputError(f"d-spacings must be numbers, got {part!r}") from None
+    if not values:
+        raise InputError("give at least one d-spacing, e.g. cationx xrd index --d 3.57 2.55 2.17")
+    res = index_d_spacings(
+        values,
+        candidates=candidate or None,
+        tolerance_percent=tolerance_percent,
+        au111_measured_angstrom=au111,
+        elements=[e for e in elements.split(",") if e.strip()] if elements else None,
+    )
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    if au111 is not None:
+        typer.echo(f"calibration factor {res.calibration_factor:.5f} (Au(111) {au111:g} A measured)")
+    typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    typer.echo(f"\nbest: {res.best.phase}")
+    typer.echo(res.assignments_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+
+
+@app.command("identify")
+def identify_cmd(
+    pattern: Path = typer.Argument(..., help="Measured pattern: .xy, .xye, .csv or Rigaku .ras."),
+    candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library."),
+    elements: str | None = typer.Option(None, "--elements", help="Only candidates made of these elements, e.g. Cd,Se,Cu."),
+    max_phases: int = typer.Option(3, "--max-phases", help="Largest number of phases in the mixture."),
+    wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help="Wavelength in A (default: from the file, else 1.54056)."),
+    instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the ranking, phase fractions and curves as JSON."),
+    out: Path | None = typer.Option(None, "--out", help="Write observed and calculated curves (CSV)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the fit figure."),
+) -> None:
+    """Match a measured pattern against the library (and user CIFs) and estimate phase fractions."""
+    import pandas as pd
+
+    from cationx.crystal.identify import identify_phases
+    from cationx.crystal.readers import read_pattern
+    from cationx.io.write import write_csv
+
+    measured = read_pattern(pattern)
+    res = identify_phases(
+        measured,
+        candidates=candidate or None,
+        elements=[e for e in elements.split(",") if e.strip()] if elements else None,
+        max_phases=max_phases,
+        wavelength_angstrom=wavelength_angstrom,
+        instrument_fwhm_deg=instrument_fwhm_deg,
+    )
+    ins = _inputs(pattern, *candidate)
+    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
+    if out_p:
+        write_csv(out_p, pd.DataFrame({"two_theta_deg": res.two_theta_deg, "observed": res.observed, "calculated": res.calculated}))
+    if plot_p:
+        from cationx.plot import use_agg
+        from cationx.plot.crystal import refinement_figure
+
+        use_agg()
+        names = " + ".join(p.phase for p in res.phases)
+        save_figure(refinement_figure(res, title=f"{names}: Rwp = {res.rwp_percent:.2f} %"), plot_p)
+    if json_out:
+        emit_json(res.to_dict())
+        return
+    typer.echo("single-phase ranking:")
+    typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    typer.echo(f"\nmixture (Rwp = {res.rwp_percent:.2f} %):")
+    typer.echo(res.fractions_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+
+@app.command("library")
+def library_cmd(
+    json_out: bool = typer.Option(False, "--json", help="Print the phases as a JSON list."),
+) -> None:
+    """List the bundled phases with space group, cell and source."""
+    from cationx.crystal.library import library_table
+
+    frame = library_table()
+    if json_out:
+        emit_json({"phases": frame.to_dict(orient="records")})
+        return
+    typer.echo(frame[["name", "spacegroup", "a", "c", "cell_only", "description"]].to_string(index=False))
