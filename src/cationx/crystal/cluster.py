@@ -208,10 +208,13 @@ def _facet_normals(structure: Structure, facets: Mapping[Sequence[int], float]) 
     return np.array(normals), np.array(dists)
 
 
-def _shared_position_ids(frac: np.ndarray) -> np.ndarray:
-    key = np.round(frac * 1e5).astype(np.int64)
-    _, inv = np.unique(key, axis=0, return_inverse=True)
-    return inv.ravel().astype(np.int64)
+def _cell_position_groups(frac0: np.ndarray) -> np.ndarray:
+    """Group index per position of one cell; positions that coincide (mod 1) share it."""
+    f = frac0 % 1.0
+    dd = f[:, None, :] - f[None, :, :]
+    dd -= np.round(dd)
+    same = np.all(np.abs(dd) < 1e-5, axis=2)
+    return np.argmax(same, axis=1).astype(np.int64)  # first coinciding position
 
 
 def build_cluster(
@@ -271,9 +274,15 @@ def build_cluster(
     ci = np.floor(centre).astype(int)
     ranges = [np.arange(ci[k] - span[k], ci[k] + span[k] + 1) for k in range(3)]
     cells = np.stack(np.meshgrid(*ranges, indexing="ij"), axis=-1).reshape(-1, 3)
+    # only cells that can hold a position inside the shape's bounding sphere
+    half_diag = 0.5 * float(np.linalg.norm(lat.sum(axis=0)))
+    half_diag = max(half_diag, *(0.5 * float(np.linalg.norm(v)) for v in (lat[0] + lat[1] - lat[2], lat[0] - lat[1] + lat[2], -lat[0] + lat[1] + lat[2])))
+    mid = (cells + 0.5) @ lat - centre @ lat
+    cells = cells[np.einsum("ij,ij->i", mid, mid) <= (reach + half_diag + 1e-6) ** 2]
     keep_frac, keep_idx = [], []
     centre_cart = centre @ lat
-    block = max(1, 2_000_000 // max(1, len(frac0)))
+    nb = len(frac0)
+    block = max(1, 2_000_000 // max(1, nb))
     for a in range(0, len(cells), block):
         fr = (cells[a : a + block, None, :] + frac0[None, :, :]).reshape(-1, 3)
         rel = fr @ lat - centre_cart
@@ -283,13 +292,15 @@ def build_cluster(
             inside = np.all(rel @ normals.T <= ratios[None, :] * d_ang / 2.0 + _TOL, axis=1)
         idx = np.flatnonzero(inside)
         keep_frac.append(fr[idx])
-        keep_idx.append(idx % len(frac0))
+        keep_idx.append(idx + a * nb)
     frac = np.concatenate(keep_frac)
-    src = np.concatenate(keep_idx)
+    flat = np.concatenate(keep_idx)
     if frac.shape[0] == 0:
         raise InputError(f"no position of {structure.name!r} lies inside a {shape} of {diameter_nm} nm")
+    src = flat % nb
     el, occ, b, lab = el0[src], occ0[src], b0[src], lab0[src]
-    pid = _shared_position_ids(frac)
+    # atoms of different sites at one position share an id (they exclude each other)
+    pid = (flat // nb) * nb + _cell_position_groups(frac0)[src]
     meta: dict[str, Any] = {"structure": structure.name}
     if occupancy == "random":
         gen = np.random.default_rng(rng)

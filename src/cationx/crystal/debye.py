@@ -44,6 +44,7 @@ because grid displacements map to exact distances.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,12 +231,26 @@ class PairShells:
         variance = self.variance[:, ~zero]
         with_var = bool(np.any(variance))
         block = max(1, _CHUNK_ELEMENTS // max(1, q.size))
-        for a in range(0, r.size, block):
+
+        def part(a: int) -> np.ndarray:
             x = np.multiply.outer(q, r[a : a + block])
-            out += (_sinc(x) @ weights[:, a : a + block].T).T
+            res = (_sinc(x) @ weights[:, a : a + block].T).T
             if with_var:
-                corr = 0.5 * (q**2)[:, None] * _sinc_d2(x)
-                out += (corr @ variance[:, a : a + block].T).T
+                res += ((0.5 * (q**2)[:, None] * _sinc_d2(x)) @ variance[:, a : a + block].T).T
+            return res
+
+        starts = range(0, r.size, block)
+        threads = min(len(starts), os.cpu_count() or 1)
+        if threads > 1:
+            # NumPy releases the GIL in sin, division and matmul: blocks run side by side
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                for res in pool.map(part, starts):
+                    out += res
+        else:
+            for a in starts:
+                out += part(a)
         return out
 
     def to_frame(self) -> Any:
@@ -392,7 +407,10 @@ def _plan(frac: np.ndarray, sp: np.ndarray, grid: np.ndarray, ns: int) -> tuple[
     for i in range(groups.size):
         for j in range(groups.size):
             if gs[i] <= gs[j]:
-                diffs.add((int(gs[i]), int(gs[j]), *(classes[gc[j]] - classes[gc[i]]).tolist()))
+                do = tuple((classes[gc[j]] - classes[gc[i]]).tolist())
+                if gs[i] == gs[j] and do < (0, 0, 0):
+                    continue
+                diffs.add((int(gs[i]), int(gs[j]), *do))
     n_fwd, n_inv = int(groups.size), len(diffs)
     crop = float(np.prod(2 * extent - 1))
     # per FFT ~ M log2 M element operations, per inverse a crop + bincount pass, plus a fixed overhead
@@ -476,8 +494,12 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     for c1, s1 in groups:
         for c2, s2 in groups:
             if s1 <= s2:
-                key = (s1, s2, *(classes[c2] - classes[c1]).tolist())
-                plan.setdefault(key, []).append((c1, c2))
+                do = tuple((classes[c2] - classes[c1]).tolist())
+                # within one species the offset differences -do and do give mirrored
+                # correlations (C(d) = C'(-d)) with the same distances: keep do >= 0 only
+                if s1 == s2 and do < (0, 0, 0):
+                    continue
+                plan.setdefault((s1, s2, *do), []).append((c1, c2))
     by_do: dict[tuple[int, ...], list[tuple[int, int, list[tuple[int, int]]]]] = {}
     for key, members in plan.items():
         by_do.setdefault(tuple(key[2:]), []).append((key[0], key[1], members))
@@ -491,8 +513,9 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             term = np.conj(spectra[(c1, s)]) * spectra[(c2, t)]
             acc = term if acc is None else acc + term
         corr = scipy.fft.irfftn(acc, s=shape, workers=workers).ravel()
-        if s != t:
-            corr *= 2.0
+        c1, c2 = members[0]
+        if s != t or np.any(classes[c2] != classes[c1]):
+            corr *= 2.0  # s -> t and t -> s, or do and its mirror -do
         return corr
 
     if den is not None and intm is not None:
