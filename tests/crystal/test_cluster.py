@@ -191,3 +191,14 @@ def test_bad_input(two_nm, kwargs, message):
     args.update(kwargs)
     with pytest.raises(InputError, match=message):
         build_cluster(two_nm, **args)
+
+
+def test_laue_share_at_two_nm_220_maximum(two_nm):
+    # issue 4: the Laue term is "a third of the intensity at the 2 nm 220 maximum" of seed 001's
+    # 2 nm model (B = 0, so no thermal diffuse part); we get 0.29
+    tt = np.arange(38.0, 50.0, 0.01)
+    pat = cluster_pattern(build_cluster(two_nm, 2.0), tt)
+    (m,) = [v for v in pat.maxima() if 40 < v["two_theta_deg"] < 47]
+    i = int(np.argmin(np.abs(tt - m["two_theta_deg"])))
+    share = pat.laue[i] * pat.polarisation[i] / pat.intensity[i]
+    assert 0.25 < share < 0.40
