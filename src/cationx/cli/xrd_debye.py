@@ -71,7 +71,7 @@ def debye(
     import numpy as np
 
     from cationx._validation import check_choice, check_positive
-    from cationx.crystal.cluster import build_cluster, estimate_sites, structure_debye_pattern
+    from cationx.crystal.cluster import structure_debye_pattern
     from cationx.crystal.debye import METHODS
     from cationx.crystal.library import load_structure
     from cationx.errors import InputError
@@ -95,8 +95,8 @@ def debye(
         rng=seed, min_distances=rules or None, wavelength_angstrom=wavelength_angstrom,
         dispersion=not no_dispersion, method=method,
     )
-    # site count of the central-size cluster (for the record)
-    n_sites = estimate_sites(st, diameter_nm) if occupancy == "random" else build_cluster(st, diameter_nm).n_positions
+    # positions of the cut (mean over the size nodes); random configurations keep occupied ones only
+    n_sites = pattern.n_sites
     maxima = pattern.maxima()
     if out_p:
         write_csv(out_p, pattern.to_frame())

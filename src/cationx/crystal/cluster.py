@@ -31,6 +31,7 @@ let :func:`cluster_pattern` use the exact FFT route of the Debye engine.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -458,11 +459,12 @@ def cluster_pattern(
         memory_limit_gib=memory_limit_gib,
     )
     ff = _form_factors(table, q, wavelength_angstrom, dispersion)
-    return debye_intensity(
+    pattern = debye_intensity(
         sums, ff, b_iso=[b for _, b in table], thermal_diffuse=thermal_diffuse, two_theta_deg=tt,
         wavelength_angstrom=wavelength_angstrom, polarisation=polarisation,
         monochromator_two_theta_deg=monochromator_two_theta_deg,
     )
+    return dataclasses.replace(pattern, n_sites=cluster.n_positions)
 
 
 def size_nodes(diameter_nm: float, size_sd_nm: float, n_nodes: int = 7) -> tuple[np.ndarray, np.ndarray]:

@@ -768,7 +768,9 @@ class DebyePattern:
     """Debye-equation powder intensity of a cluster (electron units squared per cluster).
 
     ``intensity = (coherent + laue + thermal_diffuse) * polarisation``; the components are
-    given before polarisation.  ``self_scattering = sum p |f|^2`` and ``mean_f = sum p f /
+    given before polarisation.  ``n_atoms`` counts atoms (rows), ``n_sites`` positions
+    (when known; atoms of different elements may share a position); averages over sizes
+    or configurations give weighted means.  ``self_scattering = sum p |f|^2`` and ``mean_f = sum p f /
     sum p`` serve the reduced PDF.  ``two_theta_deg`` is None for a pattern in Q only.
     """
 
@@ -785,6 +787,7 @@ class DebyePattern:
     method: str
     two_theta_deg: np.ndarray | None = None
     wavelength_angstrom: float | None = None
+    n_sites: int | None = None
 
     @property
     def x(self) -> np.ndarray:
@@ -828,6 +831,7 @@ class DebyePattern:
         out: dict[str, Any] = {
             "method": self.method,
             "n_atoms": self.n_atoms,
+            "n_sites": self.n_sites,
             "n_occupied": float(self.n_occupied),
             "wavelength_angstrom": self.wavelength_angstrom,
             "q_inv_angstrom": self.q_inv_angstrom.tolist(),
@@ -985,6 +989,8 @@ def average_patterns(patterns: list[DebyePattern], weights: Any) -> DebyePattern
         p0.polarisation, mean("self_scattering"), mean_f,
         round(float(sum(wi * p.n_atoms for wi, p in zip(w, patterns, strict=True)))), n_occ, p0.method,
         p0.two_theta_deg, p0.wavelength_angstrom,
+        None if any(p.n_sites is None for p in patterns)
+        else round(float(sum(wi * (p.n_sites or 0) for wi, p in zip(w, patterns, strict=True)))),
     )
 
 
