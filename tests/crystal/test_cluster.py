@@ -111,9 +111,15 @@ def test_random_configurations_average_to_average_pattern(two_nm):
 
 @pytest.mark.slow
 def test_large_size_maxima_at_kinematic_positions(af):
-    # 12 nm spheres with a 10 % size spread: Debye maxima within 0.05 deg of the Bragg angles
-    refl = [(1, 1, 1), (2, 0, 0), (2, 2, 0), (3, 1, 1), (4, 0, 0), (3, 3, 1), (4, 2, 2)]
-    bragg = [2 * np.degrees(np.arcsin(LAM * np.sqrt(sum(np.square(h))) / (2 * A))) for h in refl]
+    # 12 nm spheres with a 10 % size spread: Debye maxima within 0.05 deg of the kinematic
+    # peak positions (the reflections of cationx.crystal.powder, >= 5 % of the strongest)
+    from cationx.crystal.powder import reflections
+
+    table = reflections(af, wavelength_angstrom=LAM, two_theta_range_deg=(20.0, 85.0))
+    bragg = [float(t) for t, rel in zip(table.two_theta_deg, table.relative, strict=True) if rel >= 5.0]
+    assert len(bragg) >= 6
+    # hand check of one: 220 of a = 5.85 A
+    assert min(abs(np.array(bragg) - 2 * np.degrees(np.arcsin(LAM * np.sqrt(8) / (2 * A))))) < 1e-9
     grid = np.concatenate([np.arange(t - 1.0, t + 1.0, 0.005) for t in bragg])
     pat = structure_debye_pattern(af, 12.0, grid, size_sd_nm=1.2, size_nodes_count=3)
     for t in bragg:
