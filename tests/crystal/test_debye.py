@@ -281,3 +281,17 @@ def test_form_factor_shape_checked(small):
     *_, exact = small
     with pytest.raises(InputError, match="form_factors must have shape"):
         d.debye_intensity(exact, np.ones((2, 5)))
+
+
+def test_uniform_q_block_route_equals_direct_sines():
+    # the block angle-addition route on a uniform Q grid against the direct sines
+    rng = np.random.default_rng(3)
+    r = np.r_[0.0, np.sort(rng.uniform(1.0, 60.0, 700))]
+    w = rng.uniform(0.1, 2.0, size=(3, r.size))
+    shells = d.PairShells(r, w, np.zeros_like(w), ((0, 0), (0, 1), (1, 1)), "fft")
+    q = 0.7 + 0.003 * np.arange(1500)
+    fast = shells.sums(q)
+    x = np.multiply.outer(q, r[1:])
+    direct = w[:, :1] + ((np.sin(x) / x) @ w[:, 1:].T).T
+    np.testing.assert_allclose(fast, direct, rtol=0, atol=1e-12 * np.abs(direct).max())
+    assert d._uniform_positive(q) and not d._uniform_positive(np.r_[q[:-1], q[-1] + 1e-6])
