@@ -263,17 +263,23 @@ def _uniform_positive(q: np.ndarray) -> bool:
     return bool(dq > 0 and np.all(np.abs(q - (q[0] + dq * np.arange(q.size))) <= 1e-12 * q[-1]))
 
 
+_CONTROLLER: Any = None
+
+
 def _map_threads(fn: Any, items: Any) -> list[Any]:
     """``[fn(i) for i in items]`` on one thread per core, each with single-threaded BLAS.
 
     NumPy releases the GIL in ufuncs and matrix products, so blocks run side by side;
     BLAS's own threads are limited to one (they spin-wait and collapse on a busy machine).
     """
-    from threadpoolctl import threadpool_limits
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
 
+        _CONTROLLER = ThreadpoolController()  # library discovery once per process
     items = list(items)
     threads = min(len(items), os.cpu_count() or 1)
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _CONTROLLER.limit(limits=1, user_api="blas"):
         if threads <= 1:
             return [fn(i) for i in items]
         from concurrent.futures import ThreadPoolExecutor
@@ -531,6 +537,8 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             f"over memory_limit_gib = {memory_limit_gib}"
         )
     shape = _padded(extent)
+    if workers == -1 and np.prod(shape) < 2**18:
+        workers = 1  # threads cost more than they save on small grids
     flat = np.ravel_multi_index(g.T, tuple(extent))
     spectra: dict[tuple[int, int], np.ndarray] = {}
     for c, s in groups:
