@@ -35,6 +35,9 @@ into per-species-pair sums that do not depend on the form factors,
     displacement is the cross-correlation of two grids, computed exactly with zero-padded
     FFTs (O(M log M)), and displacements are grouped into shells of equal distance.
 
+The shell sums ``sum_k w_k sinc(Q r_k)`` use block angle addition on uniform Q grids
+(shared cos/sin tables, two real matrix products) and direct sines otherwise.
+
 Why hand-written: no maintained library computes the Debye sum with occupancy statistics
 (coherent plus Laue term) and anomalous form factors; DebyeCalculator drops the Laue term
 and debyer has no occupancies.  The FFT route is exact (not a binning approximation)
