@@ -486,6 +486,9 @@ def _plan(frac: np.ndarray, sp: np.ndarray, grid: np.ndarray, ns: int) -> tuple[
     return cost, n_fwd, n_inv
 
 
+_GRID_MEMO: dict[tuple[Any, ...], tuple[int, int, int]] = {}
+
+
 def choose_grid(frac: Any, species: Any, base_grid: tuple[int, int, int], n_species: int | None = None) -> tuple[int, int, int]:
     """Cheapest FFT grid among the divisors of ``base_grid`` (coarser grids trade FFT size
     for more offset classes; the cost model counts FFTs and their sizes)."""
@@ -503,6 +506,9 @@ def choose_grid(frac: Any, species: Any, base_grid: tuple[int, int, int], n_spec
     # the basis at the two extreme cells keeps the extent right
     probe_f = np.vstack([fr[first] - cells[first] + lo, fr[first] - cells[first] + hi])
     probe_s = np.concatenate([sp[first], sp[first]])
+    memo_key = (tuple(int(n) for n in base_grid), ns, np.round(probe_f, 6).tobytes(), probe_s.tobytes())
+    if memo_key in _GRID_MEMO:
+        return _GRID_MEMO[memo_key]
     common = math.gcd(*base_grid)
     candidates = {tuple(int(n // k) for n in base_grid) for k in range(1, common + 1) if common % k == 0}
     candidates.add((1, 1, 1))
@@ -515,7 +521,11 @@ def choose_grid(frac: Any, species: Any, base_grid: tuple[int, int, int], n_spec
         cost = _plan(probe_f, probe_s, grid, ns)[0]
         if best is None or cost < best[0]:
             best = (cost, (int(cand[0]), int(cand[1]), int(cand[2])))
-    return base_grid if best is None else best[1]
+    chosen = base_grid if best is None else best[1]
+    if len(_GRID_MEMO) > 256:
+        _GRID_MEMO.clear()
+    _GRID_MEMO[memo_key] = chosen
+    return chosen
 
 
 def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], memory_limit_gib: float, workers: int | None) -> PairShells:
