@@ -503,15 +503,21 @@ def _plan(frac: np.ndarray, sp: np.ndarray, grid: np.ndarray, ns: int) -> tuple[
 _GRID_MEMO: dict[tuple[Any, ...], tuple[int, int, int]] = {}
 
 
-def choose_grid(frac: Any, species: Any, base_grid: tuple[int, int, int], n_species: int | None = None) -> tuple[int, int, int]:
-    """Cheapest FFT grid among the divisors of ``base_grid`` (coarser grids trade FFT size
-    for more offset classes; the cost model counts FFTs and their sizes)."""
+def choose_grid(
+    frac: Any, species: Any, base_grid: tuple[int, int, int] | None = None, n_species: int | None = None
+) -> tuple[int, int, int]:
+    """Cheapest FFT grid among the divisors of ``base_grid`` (default :func:`infer_grid` of
+    ``frac``); coarser grids trade FFT size for more offset classes, and the cost model
+    counts FFTs and their sizes.  Plans are memoised per input."""
     fr = np.ascontiguousarray(frac, dtype=float)
     sp = np.ascontiguousarray(species, dtype=np.int64)
     ns = int(sp.max()) + 1 if n_species is None else int(n_species)
-    fast_key = (tuple(int(n) for n in base_grid), ns, fr.shape, hash(fr.tobytes()), hash(sp.tobytes()))
+    given = None if base_grid is None else tuple(int(n) for n in base_grid)
+    fast_key = (given, ns, fr.shape, hash(fr.tobytes()), hash(sp.tobytes()))
     if fast_key in _GRID_MEMO:
         return _GRID_MEMO[fast_key]
+    if base_grid is None:
+        base_grid = infer_grid(fr)
     # classes depend only on positions modulo the cell: plan on the distinct basis positions
     cells = np.floor(fr + 1e-7)
     code = sp.astype(np.int64)
@@ -568,7 +574,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             f"over memory_limit_gib = {memory_limit_gib}"
         )
     shape = _padded(extent)
-    if workers == -1 and np.prod(shape) < 2**18:
+    if workers == -1 and np.prod(shape) < 2**15:
         workers = 1  # threads cost more than they save on small grids
     flat = np.ravel_multi_index(g.T, tuple(extent))
     spectra: dict[tuple[int, int], np.ndarray] = {}
@@ -709,7 +715,7 @@ def pair_shells(
         raise InputError("lattice_matrix must be a non-singular (3, 3) array")
     if grid is None:
         frac = atoms.positions @ np.linalg.inv(lat)
-        grid = choose_grid(frac, atoms.species, infer_grid(frac), atoms.n_species)
+        grid = choose_grid(frac, atoms.species, None, atoms.n_species)
     if len(grid) != 3 or any(int(k) < 1 for k in grid):
         raise InputError(f"grid must be three positive integers, got {grid!r}")
     return _fft_shells(atoms, lat, tuple(int(k) for k in grid), float(memory_limit_gib), workers if workers else -1)
