@@ -41,6 +41,26 @@ def test_simulate_text_and_library():
     assert "cdse-wurtzite" in names and "cu2se-bellidoite" in names
 
 
+def test_simulate_electrons():
+    r = _run(["xrd", "simulate", "cdse-wurtzite", "--electron-kv", "200", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["wavelength_angstrom"] == pytest.approx(0.02508, abs=2e-5)
+    assert d["reflections"][0]["d_angstrom"] == pytest.approx(3.723, abs=1e-3)
+
+
+def test_series_cli(tmp_path):
+    """001 Table 3 from its end points: the middle step holds 8c 0.685 and 32f 0.07875."""
+    r = _run(["xrd", "series", "cu2se-t3a", "cu2se-t3c", "--steps", "3", "--size-nm", "4", "--json", "--plot", str(tmp_path / "s.png")])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    mid = d["steps"][1]["occupancies"]
+    assert mid["Cu8c"] == pytest.approx(0.685) and mid["Cu32f"] == pytest.approx(0.07875)
+    assert len(d["intensity"]) == 3 and (tmp_path / "s.png").exists()
+    bad = _run(["xrd", "series", "cu2se-t3a", "cu2se-2nm"])
+    assert bad.exit_code == 2 and "same space group and site labels" in bad.stderr
+
+
 def test_index_cli():
     r = _run(["xrd", "index", "--d", "3.57", "2.55", "2.17", "2.02", "1.88", "--elements", "Cd,Se,Cu", "--json"])
     assert r.exit_code == 0, r.output

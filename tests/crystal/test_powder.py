@@ -297,3 +297,33 @@ def test_bad_inputs():
         powder_pattern(s, profile="voigt")
     with pytest.raises(InputError, match="kalpha2"):
         powder_pattern(s, wavelength_angstrom=1.0, kalpha2=True)
+
+
+def test_electron_scattering_factors_vs_peng():
+    """Mott-Bethe from the Waasmaier-Kirfel X-ray factors vs the independent Peng (1996)
+    electron parametrisation in Dans_Diffraction: within 2 % for Q = 1-8 1/A."""
+    fc = pytest.importorskip("Dans_Diffraction.functions_crystallography")
+    from cationx.crystal.formfactors import electron_f
+
+    q = np.array([1.0, 2.0, 3.0, 4.0, 6.0, 8.0])
+    peer = np.asarray(fc.electron_scattering_factor(["Au", "Se", "Cu", "Cd", "S"], q))
+    for j, el in enumerate(["Au", "Se", "Cu", "Cd", "S"]):
+        np.testing.assert_allclose(electron_f(el, q), peer[:, j], rtol=0.02)
+
+
+def test_electron_wavelength_and_rings():
+    from cationx.crystal.formfactors import electron_wavelength_angstrom
+
+    assert electron_wavelength_angstrom(200) == pytest.approx(0.02508, abs=2e-5)  # standard 200 kV value
+    assert electron_wavelength_angstrom(300) == pytest.approx(0.01969, abs=2e-5)
+    lam = electron_wavelength_angstrom(200)
+    s = load_structure("cdse-wurtzite")
+    r = reflections(s, wavelength_angstrom=lam, two_theta_range_deg=(0.2, 2.0), radiation="electron")
+    assert not r.dispersion
+    np.testing.assert_allclose(r.lp, r.d_angstrom**2)
+    # relative ring intensities do not depend on the voltage (only through d^2 m |F|^2)
+    r3 = reflections(s, wavelength_angstrom=electron_wavelength_angstrom(300), two_theta_range_deg=(0.15, 1.6), radiation="electron")
+    common = min(len(r), len(r3)) - 2
+    np.testing.assert_allclose(r.relative[:common], r3.relative[:common], rtol=1e-10)
+    with pytest.raises(InputError, match="radiation must be one of"):
+        reflections(s, radiation="neutron")

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cationx.crystal import (
     AtomTable,
@@ -201,3 +203,74 @@ def test_form_factors_xraydb():
         f0("Qq", 1.0)
     with pytest.raises(InputError, match="Chantler"):
         anomalous("Cu", 1e-4)
+
+
+def test_cif_with_symmetry_operations_only(tmp_path):
+    """A CIF without a space-group name: gemmi finds Fm-3m from the operations."""
+    import gemmi
+
+    ops = [op.triplet() for op in gemmi.SpaceGroup("F m -3 m").operations()]
+    text = "data_au\n_cell_length_a 4.0782\n_cell_length_b 4.0782\n_cell_length_c 4.0782\n"
+    text += "_cell_angle_alpha 90\n_cell_angle_beta 90\n_cell_angle_gamma 90\n"
+    text += "loop_\n_symmetry_equiv_pos_as_xyz\n" + "\n".join(f"'{o}'" for o in ops) + "\n"
+    text += "loop_\n_atom_site_label\n_atom_site_type_symbol\n_atom_site_fract_x\n_atom_site_fract_y\n_atom_site_fract_z\nAu1 Au 0 0 0\n"
+    (tmp_path / "au.cif").write_text(text)
+    s = read_cif(tmp_path / "au.cif")
+    assert s.spacegroup == "F m -3 m"
+    assert len(s.expand()) == 4
+
+
+def test_overfill_in_a_large_cell():
+    """Two half-occupied sites on one position are fine; three are not (periodic k-d tree)."""
+    rng = np.random.default_rng(0)
+    sites = [Site(f"x{i}", "Cu", tuple(rng.random(3)), 0.5) for i in range(300)]
+    sites.append(Site("dup", "Ag", sites[7].frac, 0.5))
+    Structure("ok", (20, 20, 20, 90, 90, 90), "P1", tuple(sites))
+    sites.append(Site("dup2", "Se", tuple(np.array(sites[7].frac) + 1.0), 0.2))  # same position, one cell over
+    with pytest.raises(InputError, match="filled beyond 1"):
+        Structure("bad", (20, 20, 20, 90, 90, 90), "P1", tuple(sites))
+
+
+def test_site_translation_invariance():
+    a = _antifluorite()
+    b = Structure("t", a.cell, "Fm-3m", (Site("Se4a", "Se", (1, 0, -1)), Site("Cu8c", "Cu", (1.25, 0.25, -0.75))))
+    key = lambda t: sorted(zip(t.element, map(tuple, np.round(t.frac, 8)), strict=True))  # noqa: E731
+    assert key(a.expand()) == key(b.expand())
+
+
+@settings(max_examples=40, deadline=None)
+@given(number=st.integers(1, 230), xyz=st.tuples(*[st.floats(0.013, 0.987)] * 3))
+def test_general_position_has_group_order_images(number, xyz):
+    """A general position has as many images in the cell as the group has operations (incl. centring)."""
+    import gemmi
+
+    sg = gemmi.SpaceGroup(number)
+    xyz = (xyz[0], xyz[1] * 0.93 + 0.011, xyz[2] * 0.87 + 0.017)  # break accidental x = y = z
+    system = sg.crystal_system_str()
+    a, b, c = 7.0, 8.0, 9.0
+    al = be = ga = 90.0
+    if system == "cubic":
+        b = c = a
+    elif system == "tetragonal":
+        b = a
+    elif system in ("hexagonal", "trigonal"):  # gemmi.SpaceGroup(number) uses hexagonal axes (R: ":H")
+        b, ga = a, 120.0
+    elif system == "monoclinic":
+        be = 100.0
+    elif system == "triclinic":
+        al, be, ga = 80.0, 85.0, 95.0
+    s = Structure("g", (a, b, c, al, be, ga), sg.hm, (Site("X", "Cu", xyz, 0.5),))
+    n_ops = len(list(sg.operations()))
+    assert len(s.site_positions("X")) == n_ops
+    assert len(s.expand()) == n_ops
+
+
+@settings(max_examples=50, deadline=None)
+@given(d=st.floats(0.5, 20.0), lam=st.floats(0.02, 2.0))
+def test_bragg_round_trip(d, lam):
+    from cationx.crystal.powder import d_to_two_theta, two_theta_to_d, two_theta_to_q
+
+    if lam < 2 * d:
+        tt = d_to_two_theta(d, lam)
+        assert float(two_theta_to_d(tt, lam)) == pytest.approx(d, rel=1e-9)
+        assert float(two_theta_to_q(tt, lam)) == pytest.approx(2 * math.pi / d, rel=1e-9)

@@ -28,8 +28,9 @@ def simulate_cmd(
     structure: str = typer.Argument(..., help=STRUCTURE_HELP),
     size_nm: float | None = typer.Option(None, "--size-nm", help="Crystallite size for Scherrer broadening (nm)."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (default Cu K-alpha1)."),
-    two_theta_range: tuple[float, float] = typer.Option((10.0, 90.0), "--two-theta-range", help="Range A B in degrees 2-theta."),
-    step_deg: float = typer.Option(0.02, "--step-deg", help="Profile step (deg)."),
+    two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Range A B in degrees 2-theta (default 10 90; electrons: d from 10 to 0.8 A)."),
+    step_deg: float | None = typer.Option(None, "--step-deg", help="Profile step (deg; default 0.02, electrons 0.001)."),
+    electron_kv: float | None = typer.Option(None, "--electron-kv", help="Electron diffraction at this voltage (kV): Mott-Bethe factors, ring-profile d^2 factor."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion f', f''."),
     profile: str = typer.Option("pseudo-voigt", "--profile", help="gaussian | lorentzian | pseudo-voigt."),
     instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
@@ -42,15 +43,27 @@ def simulate_cmd(
 ) -> None:
     """Simulate a kinematic powder pattern: reflections (multiplicity, d, 2-theta, intensity) and a profile."""
     from cationx.crystal.library import load_structure
-    from cationx.crystal.powder import powder_pattern
+    from cationx.crystal.powder import d_to_two_theta, powder_pattern
     from cationx.io.write import write_csv
 
     st = load_structure(structure)
+    radiation = "xray"
+    if electron_kv is not None:
+        from cationx.crystal.formfactors import electron_wavelength_angstrom
+
+        radiation = "electron"
+        wavelength_angstrom = electron_wavelength_angstrom(electron_kv)
+        if two_theta_range is None:
+            two_theta_range = (float(d_to_two_theta(10.0, wavelength_angstrom)), float(d_to_two_theta(0.8, wavelength_angstrom)))
+        step_deg = step_deg or 0.001
+    two_theta_range = two_theta_range or (10.0, 90.0)
+    step_deg = step_deg or 0.02
     pat = powder_pattern(
         st,
         wavelength_angstrom=wavelength_angstrom,
         two_theta_range_deg=two_theta_range,
         step_deg=step_deg,
+        radiation=radiation,
         size_nm=size_nm,
         profile=profile,
         instrument_fwhm_deg=instrument_fwhm_deg,
@@ -77,8 +90,8 @@ def simulate_cmd(
     frame = frame[frame["intensity"] >= 0.5]
     typer.echo(
         f"{st.name} ({st.spacegroup}, a = {st.cell[0]:g} A): {len(pat.reflections)} reflections in "
-        f"{two_theta_range[0]:g}-{two_theta_range[1]:g} deg at {pat.wavelength_angstrom:g} A; "
-        f"dispersion {'off' if no_dispersion else 'on'}"
+        f"{two_theta_range[0]:.4g}-{two_theta_range[1]:.4g} deg at {pat.wavelength_angstrom:.5g} A; "
+        + (f"electrons at {electron_kv:g} kV" if electron_kv is not None else f"dispersion {'off' if no_dispersion else 'on'}")
     )
     cols = ["h", "k", "l", "multiplicity", "d_angstrom", "two_theta_deg", "intensity"]
     typer.echo(frame[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
@@ -108,6 +121,8 @@ def refine_cmd(
     size_nm: float = typer.Option(5.0, "--size-nm", help="Starting (or fixed, with --fix-size) crystallite size (nm)."),
     fix_size: bool = typer.Option(False, "--fix-size", help="Keep the size fixed."),
     fix_cell: bool = typer.Option(False, "--fix-cell", help="Keep the cell fixed."),
+    refine_zero: bool = typer.Option(False, "--refine-zero", help="Refine a 2-theta zero shift."),
+    refine_b: bool = typer.Option(False, "--refine-b", help="Refine an overall B added to every site."),
     background_terms: int = typer.Option(3, "--background-terms", help="Chebyshev background terms."),
     two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Fit only A B (deg)."),
     wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help="Wavelength in A (default: from the file, else 1.54056)."),
@@ -134,6 +149,8 @@ def refine_cmd(
         refine_size=not fix_size,
         size_nm=size_nm,
         refine_cell=not fix_cell,
+        refine_zero=refine_zero,
+        refine_b_overall=refine_b,
         background_terms=background_terms,
         wavelength_angstrom=wavelength_angstrom,
         kalpha2=kalpha2,
@@ -244,6 +261,60 @@ def identify_cmd(
     typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     typer.echo(f"\nmixture (Rwp = {res.rwp_percent:.2f} %):")
     typer.echo(res.fractions_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+
+
+@app.command("series")
+def series_cmd(
+    start: str = typer.Argument(..., help="First structure of the series (" + STRUCTURE_HELP + ")"),
+    end: str = typer.Argument(..., help="Last structure: same space group and site labels, other occupancies."),
+    steps: int = typer.Option(3, "--steps", help="Number of structures from START to END (>= 2)."),
+    size_nm: float | None = typer.Option(None, "--size-nm", help="Crystallite size for Scherrer broadening (nm)."),
+    wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A."),
+    two_theta_range: tuple[float, float] = typer.Option((15.0, 65.0), "--two-theta-range", help="Range A B (deg)."),
+    no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion."),
+    json_out: bool = typer.Option(False, "--json", help="Print each step's occupancies and reflections as JSON."),
+    out: Path | None = typer.Option(None, "--out", help="Write the profiles, one column per step (CSV)."),
+    plot: Path | None = typer.Option(None, "--plot", help="Write the stacked patterns (001 Fig. 4c/d style)."),
+) -> None:
+    """Patterns of an occupancy series interpolated between two structures (001 Tables 3-4)."""
+    import pandas as pd
+
+    from cationx.crystal.library import load_structure
+    from cationx.crystal.powder import powder_pattern
+    from cationx.crystal.refine import occupancy_series
+    from cationx.io.write import write_csv
+
+    series = occupancy_series(load_structure(start), load_structure(end), steps)
+    pats = [
+        powder_pattern(s, size_nm=size_nm, wavelength_angstrom=wavelength_angstrom, two_theta_range_deg=two_theta_range, dispersion=not no_dispersion)
+        for s in series
+    ]
+    ins = _inputs(start, end)
+    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
+    if out_p:
+        frame = pd.DataFrame({"two_theta_deg": pats[0].two_theta_deg})
+        for s, p in zip(series, pats, strict=True):
+            frame[s.name] = p.intensity
+        write_csv(out_p, frame)
+    if plot_p:
+        from cationx.plot import use_agg
+        from cationx.plot.crystal import patterns_figure
+
+        use_agg()
+        labels = [", ".join(f"{x.label} {x.occupancy:.4g}" for x in s.sites if x.element != s.sites[0].element) for s in series]
+        save_figure(patterns_figure(pats, labels, title=f"{start} -> {end}"), plot_p)
+    steps_out = [
+        {"name": s.name, "occupancies": {x.label: x.occupancy for x in s.sites}, "composition": s.composition(), **p.reflections.to_dict()}
+        for s, p in zip(series, pats, strict=True)
+    ]
+    if json_out:
+        emit_json({"steps": steps_out, "two_theta_deg": pats[0].two_theta_deg, "intensity": [p.intensity for p in pats]})
+        return
+    for step in steps_out:
+        occ = ", ".join(f"{k} {v:.4g}" for k, v in step["occupancies"].items())
+        strong = sorted(step["reflections"], key=lambda r: -r["intensity"])[:4]
+        peaks = "; ".join(f"({r['h']} {r['k']} {r['l']}) {r['intensity']:.1f}" for r in strong)
+        typer.echo(f"{step['name']}: {occ} | strongest: {peaks}")
 
 
 @app.command("library")

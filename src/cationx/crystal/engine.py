@@ -106,8 +106,17 @@ class PatternEngine:
                 e: (complex(*anomalous(e, lam)) if dispersion else 0j) for e in set(self.elements.values())
             }
 
-    def f_squared(self, occupancies: Mapping[str, float] | None = None, cell_scale: float = 1.0, lam: float | None = None) -> np.ndarray:
-        """<|F|^2> per family (Friedel average) for these occupancies and cell scale."""
+    def f_squared(
+        self,
+        occupancies: Mapping[str, float] | None = None,
+        cell_scale: float = 1.0,
+        lam: float | None = None,
+        b_extra: float = 0.0,
+    ) -> np.ndarray:
+        """<|F|^2> per family (Friedel average) for these occupancies and cell scale.
+
+        ``b_extra`` (A^2) is added to every site's B (an overall displacement parameter).
+        """
         occ = dict(self.base_occ)
         if occupancies:
             occ.update(occupancies)
@@ -123,20 +132,22 @@ class PatternEngine:
             if o == 0:
                 continue
             c, sn = self.geom[label]
-            w = o * np.exp(-self.b_iso[label] * s**2)
+            w = o * np.exp(-(self.b_iso[label] + b_extra) * s**2)
             f = fe[self.elements[label]] * w
             fp += f * (c + 1j * sn)
             fm += f * (c - 1j * sn)
         return 0.5 * (np.abs(fp) ** 2 + np.abs(fm) ** 2)
 
-    def sticks(self, occupancies: Mapping[str, float] | None = None, cell_scale: float = 1.0) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    def sticks(
+        self, occupancies: Mapping[str, float] | None = None, cell_scale: float = 1.0, b_extra: float = 0.0
+    ) -> list[tuple[np.ndarray, np.ndarray, float]]:
         """[(two_theta_deg, intensity m|F|^2 LP, wavelength)] for each line of the source."""
         out = []
         for lam, weight in self.lines:
             d = self.d0 * cell_scale
             tt = d_to_two_theta(d, lam)
             ok = np.isfinite(tt)
-            inten = weight * self.multiplicity[ok] * self.f_squared(occupancies, cell_scale, lam)[ok] * lorentz_polarization(tt[ok], self.mono)
+            inten = weight * self.multiplicity[ok] * self.f_squared(occupancies, cell_scale, lam, b_extra)[ok] * lorentz_polarization(tt[ok], self.mono)
             out.append((tt[ok], inten, lam))
         return out
 
@@ -145,10 +156,16 @@ class PatternEngine:
         occupancies: Mapping[str, float] | None = None,
         cell_scale: float = 1.0,
         size_nm: float | None = None,
+        zero_shift_deg: float = 0.0,
+        b_extra: float = 0.0,
     ) -> np.ndarray:
-        """Unnormalised profile on the grid (same units as the stick intensities x 1/deg)."""
+        """Unnormalised profile on the grid (same units as the stick intensities x 1/deg).
+
+        ``zero_shift_deg`` moves every peak by that much 2-theta (a zero-point error);
+        ``b_extra`` is an overall B (A^2) added to every site.
+        """
         y = np.zeros_like(self.x)
-        for tt, inten, lam in self.sticks(occupancies, cell_scale):
+        for tt, inten, lam in self.sticks(occupancies, cell_scale, b_extra):
             th = np.radians(tt) / 2
             w_size = np.zeros_like(tt) if size_nm is None else np.degrees(self.k * lam / (10 * size_nm * np.cos(th)))
             w_inst = np.full_like(tt, self.inst)
@@ -158,7 +175,7 @@ class PatternEngine:
                 fw, eta = w_inst + w_size, np.ones_like(tt)
             else:
                 fw, eta = _tch(w_inst, w_size)
-            y += profile_sum(self.x, tt, fw, eta, inten)
+            y += profile_sum(self.x, tt + zero_shift_deg, fw, eta, inten)
         return y
 
 

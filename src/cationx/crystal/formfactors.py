@@ -26,11 +26,17 @@ from cationx.errors import InputError
 
 __all__ = [
     "HC_EV_ANGSTROM",
+    "MOTT_BETHE_ANGSTROM",
     "Q_MAX_INV_ANGSTROM",
     "anomalous",
+    "electron_f",
+    "electron_wavelength_angstrom",
     "f0",
     "scattering_factor",
 ]
+
+#: m0 e^2 / (8 pi^2 eps0 h^2) in A: f_e(s) = 0.023934 (Z - f_x(s)) / s^2 (Mott-Bethe; s in 1/A).
+MOTT_BETHE_ANGSTROM = 0.023934
 
 #: h c in eV A (CODATA 2018), for E = hc / lambda.
 HC_EV_ANGSTROM = 12398.419843320026
@@ -147,3 +153,42 @@ def scattering_factor(
         fp, fpp = anomalous(element, wavelength_angstrom)
         base = base + complex(fp, fpp)
     return complex(base) if base.ndim == 0 else base
+
+
+def electron_f(element: str, q_inv_angstrom: Any) -> Any:
+    """Electron scattering factor (A, non-relativistic) by the Mott-Bethe formula.
+
+    f_e(s) = 0.023934 A^3 (Z - f_x(s)) / s^2 (in A) with s = Q / 4 pi in 1/A and f_x the X-ray
+    form factor of :func:`f0` (International Tables Vol. C, 4.3.1).  Q must be > 0 (the
+    formula is 0/0 at Q = 0); below Q = 0.3 1/A the difference Z - f_x loses digits, so
+    smaller Q raises.  The relativistic factor gamma = 1 + eV/m0c^2 multiplies every f_e
+    alike and cancels in relative intensities; it is not applied.
+    """
+    from cationx.crystal.structure import normalize_element
+
+    sym = normalize_element(element)
+    q = np.asarray(q_inv_angstrom, dtype=float)
+    if np.any(~np.isfinite(q)) or np.any(q < 0.3):
+        raise InputError("q_inv_angstrom must be >= 0.3 1/A for electron scattering factors (Mott-Bethe)")
+    import xraydb
+
+    z = float(xraydb.atomic_number(sym))
+    s = q / (4 * math.pi)
+    out = MOTT_BETHE_ANGSTROM * (z - np.asarray(f0(sym, q), dtype=float)) / s**2
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def electron_wavelength_angstrom(voltage_kv: float) -> float:
+    """Relativistic electron wavelength (A) at an accelerating voltage (kV): 200 kV -> 0.02508 A.
+
+    lambda = h / sqrt(2 m0 e V (1 + e V / (2 m0 c^2))), CODATA 2018 constants.
+    """
+    v = check_positive(voltage_kv, "voltage_kv") * 1e3
+    if v > 1e7:
+        raise InputError(f"voltage_kv must be <= 10000, got {voltage_kv!r}")
+    h = 6.62607015e-34
+    m0 = 9.1093837015e-31
+    e = 1.602176634e-19
+    c = 299792458.0
+    lam_m = h / math.sqrt(2 * m0 * e * v * (1 + e * v / (2 * m0 * c * c)))
+    return lam_m * 1e10

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_choice, check_finite, check_positive
-from cationx.crystal.formfactors import anomalous, f0
+from cationx.crystal.formfactors import anomalous, electron_f, f0
 from cationx.crystal.structure import Structure
 from cationx.errors import InputError
 
@@ -75,6 +75,7 @@ ANODES: dict[str, tuple[float, float]] = {
 }
 KALPHA2_RATIO = 0.5
 PROFILES = ("gaussian", "lorentzian", "pseudo-voigt")
+RADIATIONS = ("xray", "electron")
 
 
 def resolve_wavelength(wavelength: float | str) -> tuple[float, float | None]:
@@ -235,6 +236,10 @@ def _families(structure: Structure, d_min: float) -> tuple[np.ndarray, np.ndarra
     lat = structure.lattice_matrix()
     rec = structure.reciprocal_matrix()
     hmax = [math.floor(np.linalg.norm(lat[i]) / d_min) + 1 for i in range(3)]
+    if math.prod(2 * h + 1 for h in hmax) > 8_000_000:
+        raise InputError(
+            f"d down to {d_min:.3g} A in {structure.name!r} needs more than 8 million hkl; narrow the 2-theta range"
+        )
     grids = np.meshgrid(*[np.arange(-n, n + 1) for n in hmax], indexing="ij")
     hkl = np.stack([g.ravel() for g in grids], axis=1)
     hkl = hkl[np.any(hkl != 0, axis=1)]
@@ -270,8 +275,12 @@ def structure_factor_squared(
     d_angstrom: np.ndarray,
     *,
     wavelength_angstrom: float | None,
+    radiation: str = "xray",
 ) -> np.ndarray:
-    """<|F(hkl)|^2> over hkl and -h-k-l, electrons^2 per cell; no dispersion if wavelength is None."""
+    """<|F(hkl)|^2> over hkl and -h-k-l per cell; no dispersion if wavelength is None.
+
+    X-rays: electrons^2; electrons (``radiation="electron"``, Mott-Bethe factors): A^2.
+    """
     table = structure.expand()
     hkl = np.asarray(hkl, dtype=float)
     s = 1 / (2 * np.asarray(d_angstrom, dtype=float))
@@ -280,10 +289,13 @@ def structure_factor_squared(
     fminus = np.zeros(len(hkl), dtype=complex)
     for elem in sorted(set(table.element)):
         sel = table.element == elem
-        fe = np.asarray(f0(elem, q), dtype=complex)
-        if wavelength_angstrom is not None:
-            fp, fpp = anomalous(elem, wavelength_angstrom)
-            fe = fe + complex(fp, fpp)
+        if radiation == "electron":
+            fe = np.asarray(electron_f(elem, q), dtype=complex)
+        else:
+            fe = np.asarray(f0(elem, q), dtype=complex)
+            if wavelength_angstrom is not None:
+                fp, fpp = anomalous(elem, wavelength_angstrom)
+                fe = fe + complex(fp, fpp)
         phase = 2 * np.pi * (hkl @ table.frac[sel].T)  # (M, Ne)
         weight = table.occupancy[sel][None, :] * np.exp(-np.outer(s**2, table.b_iso[sel]))
         c = np.sum(weight * np.cos(phase), axis=1)
@@ -301,6 +313,7 @@ def reflections(
     dispersion: bool = True,
     monochromator_two_theta_deg: float | None = None,
     min_relative_intensity: float = 0.0,
+    radiation: str = "xray",
 ) -> ReflectionTable:
     """Reflection families (sticks) of ``structure`` inside a 2-theta range.
 
@@ -319,6 +332,11 @@ def reflections(
     min_relative_intensity : float
         Drop families weaker than this percentage of the strongest (default 0: keep all
         allowed ones, including accidental near-zeros).
+    radiation : {"xray", "electron"}
+        ``"electron"``: Mott-Bethe scattering factors, no dispersion, and in place of LP the
+        factor d^2 of a ring pattern's radial profile (intensity per unit ring length,
+        I = m |F|^2 d^2; Vainshtein, Structure Analysis by Electron Diffraction, 1964).
+        Give the electron wavelength (:func:`cationx.crystal.formfactors.electron_wavelength_angstrom`).
     """
     if not isinstance(structure, Structure):
         raise InputError(f"structure must be a Structure, got {type(structure).__name__}")
@@ -333,8 +351,14 @@ def reflections(
     tt = d_to_two_theta(d, lam)
     keep = tt >= lo
     reps, mult, d, tt = reps[keep], mult[keep], d[keep], tt[keep]
-    f2 = structure_factor_squared(structure, reps, d, wavelength_angstrom=lam if dispersion else None)
-    lp = lorentz_polarization(tt, monochromator_two_theta_deg)
+    check_choice(radiation, "radiation", RADIATIONS)
+    if radiation == "electron":
+        f2 = structure_factor_squared(structure, reps, d, wavelength_angstrom=None, radiation="electron")
+        lp = d**2
+        dispersion = False
+    else:
+        f2 = structure_factor_squared(structure, reps, d, wavelength_angstrom=lam if dispersion else None)
+        lp = lorentz_polarization(tt, monochromator_two_theta_deg)
     inten = mult * f2 * lp
     table = ReflectionTable(
         structure_name=structure.name,
@@ -460,15 +484,16 @@ def _numba_kernel() -> Any:
     ln2 = math.log(2)
     c0 = math.sqrt(ln2 / math.pi)
 
-    @numba.njit(cache=True)
+    @numba.njit(cache=True, fastmath=True)
     def kernel(x, centers, fwhm, eta, weights, lo, hi):  # pragma: no cover - compiled
         y = np.zeros(x.size)
         for k in range(centers.size):
             hw = fwhm[k] / 2
+            inv = 1.0 / hw
             lw = weights[k] * eta[k] / (math.pi * hw)
             if lw != 0.0:
                 for i in range(x.size):
-                    d = (x[i] - centers[k]) / hw
+                    d = (x[i] - centers[k]) * inv
                     y[i] += lw / (1.0 + d * d)
             gw = weights[k] * (1.0 - eta[k]) * c0 / hw
             if gw != 0.0:
@@ -583,6 +608,7 @@ def powder_pattern(
     kalpha2: bool = False,
     dispersion: bool = True,
     monochromator_two_theta_deg: float | None = None,
+    radiation: str = "xray",
 ) -> PowderPattern:
     """Simulated powder pattern (sticks + profile), maximum scaled to 100.
 
@@ -606,8 +632,14 @@ def powder_pattern(
         Anomalous dispersion on (default) or off.
     monochromator_two_theta_deg : float, optional
         Monochromator angle for the polarisation factor.
+    radiation : {"xray", "electron"}
+        See :func:`reflections`; for electrons give the electron wavelength and a 2-theta
+        range of a few degrees.
     """
     lam1, lam2 = resolve_wavelength(wavelength_angstrom)
+    check_choice(radiation, "radiation", RADIATIONS)
+    if radiation == "electron" and kalpha2:
+        raise InputError("kalpha2 applies to X-ray tubes, not to electrons")
     if kalpha2 and lam2 is None:
         match = [v for v in ANODES.values() if abs(v[0] - lam1) < 1e-6]
         if not match:
@@ -629,9 +661,10 @@ def powder_pattern(
         raise InputError("give size_nm or instrument_fwhm_deg > 0 (a profile needs a peak width)")
     x = np.arange(lo, hi + step / 2, step)
     # reflections a little outside the window still put tails into it
-    margin = 10.0 if size is None else min(60.0, 10 + 3 * math.degrees(k * lam1 / (10 * size)))
+    base_margin = min(10.0, 0.25 * hi)
+    margin = base_margin if size is None else min(60.0, base_margin + 3 * math.degrees(k * lam1 / (10 * size)))
     wide = (max(lo - margin, 0.0), min(hi + margin, 179.9))
-    common = {"dispersion": dispersion, "monochromator_two_theta_deg": monochromator_two_theta_deg}
+    common = {"dispersion": dispersion, "monochromator_two_theta_deg": monochromator_two_theta_deg, "radiation": radiation}
     t1 = reflections(structure, wavelength_angstrom=lam1, two_theta_range_deg=wide, **common)
     parts = [(t1, 1.0)]
     t2 = None

@@ -112,7 +112,25 @@ class RefinementResult:
         }
 
     def report(self) -> str:
-        lines = [self.fit.report(), f"Rwp = {self.rwp_percent:.2f} %   Rp = {self.rp_percent:.2f} %   GoF = {self.gof:.3f}"]
+        """Parameter table (constrained occupancies marked) and R factors."""
+        f = self.fit
+        pct = round(100 * f.ci_level)
+        lines = [f"refinement of {self.structure.name}: {f.ndata} points, {f.nvarys} free parameters"]
+        lines.append(f"{'parameter':<18}{'value':>14}{'stderr':>12}   {pct}% interval ({f.ci_method})")
+        for name, p in f.params.items():
+            if p.expr:
+                kind = "constrained"
+            elif not p.vary:
+                kind = "fixed"
+            else:
+                kind = "n/a" if p.stderr is None else f"{p.stderr:.4g}"
+            if p.expr and p.stderr is not None:
+                kind = f"{p.stderr:.4g}"
+            ci = f"[{p.ci_low:.5g}, {p.ci_high:.5g}]" if p.ci_low is not None and p.ci_high is not None else "-"
+            note = "  (composition constraint)" if p.expr else ""
+            lines.append(f"{name:<18}{p.value:>14.6g}{kind:>12}   {ci}{note}")
+        lines.extend(f"note: {n}" for n in f.notes)
+        lines.append(f"Rwp = {self.rwp_percent:.2f} %   Rp = {self.rp_percent:.2f} %   Rexp = {self.rexp_percent:.2f} %   GoF = {self.gof:.3f}")
         return "\n".join(lines)
 
 
@@ -125,6 +143,8 @@ def refine_pattern(
     refine_size: bool = True,
     size_nm: float = 5.0,
     refine_cell: bool = True,
+    refine_zero: bool = False,
+    refine_b_overall: bool = False,
     background_terms: int = 3,
     wavelength_angstrom: float | str | None = None,
     kalpha2: bool = False,
@@ -150,6 +170,11 @@ def refine_pattern(
     refine_size, size_nm : Scherrer size (nm): refined, or fixed at ``size_nm``.
     refine_cell : bool
         Refine an isotropic cell scale (a for cubic phases).
+    refine_zero : bool
+        Refine a zero-point shift of 2-theta (``zero_shift_deg``, +/- 1 deg).
+    refine_b_overall : bool
+        Refine an overall B (``b_overall``, A^2) added to every site's B; it correlates
+        with occupancies, so use it only with data to high angle.
     background_terms : int
         Number of Chebyshev terms (0-12).
     wavelength_angstrom : float or str, optional
@@ -207,6 +232,9 @@ def refine_pattern(
             params[_pname(last)].set(expr=f"({total} - {fixed} - {terms}) / {mult[last]}")
     params.add("cell_scale", value=1.0, min=0.9, max=1.1, vary=refine_cell)
     params.add("size_nm", value=size0, min=0.3, max=5000.0, vary=refine_size)
+    params.add("zero_shift_deg", value=0.0, min=-1.0, max=1.0, vary=refine_zero)
+    min_b = -min(s.b_iso for s in structure.sites)
+    params.add("b_overall", value=0.0, min=min_b, max=20.0, vary=refine_b_overall)
     # starting scale and background from a linear least-squares solve
     p0 = engine.profile_curve(None, 1.0, size0)
     basis = np.column_stack([p0, chebyshev_basis(x, nbg)])
@@ -220,7 +248,9 @@ def refine_pattern(
         occ = {lab: values[_pname(lab)] for lab in labels}
         if any(not (-1e-9 <= v <= 1 + 1e-9) for v in occ.values()):
             return np.full(xx.shape, np.nan)
-        prof = engine.profile_curve(occ, values["cell_scale"], values["size_nm"])
+        prof = engine.profile_curve(
+            occ, values["cell_scale"], values["size_nm"], values["zero_shift_deg"], values["b_overall"]
+        )
         bg = chebyshev_basis(xx, nbg) @ np.array([values[f"bg{i}"] for i in range(nbg)]) if nbg else 0.0
         return values["scale"] * prof + bg
 
@@ -232,6 +262,8 @@ def refine_pattern(
         raise FitError(f"refined occupancies left [0, 1]: {bad}; the model or constraint does not fit the data")
     occ = {k: min(max(v, 0.0), 1.0) for k, v in occ.items()}  # remove round-off only (checked above)
     refined = structure.with_occupancies(occ).scaled(vals["cell_scale"])
+    if vals["b_overall"] != 0.0:
+        refined = refined.with_b_iso({s.label: s.b_iso + vals["b_overall"] for s in refined.sites})
     y_calc = fit.y_fit
     bg = chebyshev_basis(x, nbg) @ np.array([vals[f"bg{i}"] for i in range(nbg)]) if nbg else np.zeros_like(x)
     rf = r_factors(y, y_calc, sigma, fit.nvarys)

@@ -374,16 +374,30 @@ class Structure:
         return table
 
     def _check_overfill(self, table: AtomTable) -> None:
-        """Coinciding positions of different sites may not hold more than one atom."""
-        f = table.frac
-        d = f[:, None, :] - f[None, :, :]
+        """Coinciding positions of different sites may not hold more than one atom.
+
+        Pairs closer than the position tolerance are found with a periodic k-d tree
+        (scipy), so large cells stay cheap in time and memory.
+        """
+        from scipy.spatial import cKDTree
+
+        f = np.mod(table.frac, 1.0)
+        f[f >= 1.0] = 0.0  # np.mod(-1e-17, 1.0) == 1.0
+        tree = cKDTree(f, boxsize=1.0)
+        pairs = tree.query_pairs(POSITION_TOLERANCE * math.sqrt(3), output_type="ndarray")
+        if pairs.size == 0:
+            return
+        d = f[pairs[:, 0]] - f[pairs[:, 1]]
         d -= np.round(d)
-        same = np.all(np.abs(d) < POSITION_TOLERANCE, axis=2)
-        total = same.astype(float) @ table.occupancy
+        pairs = pairs[np.all(np.abs(d) < POSITION_TOLERANCE, axis=1)]
+        total = table.occupancy.copy()
+        np.add.at(total, pairs[:, 0], table.occupancy[pairs[:, 1]])
+        np.add.at(total, pairs[:, 1], table.occupancy[pairs[:, 0]])
         bad = np.flatnonzero(total > 1.0 + 1e-6)
         if bad.size:
             i = int(bad[0])
-            others = sorted({str(table.site[j]) for j in np.flatnonzero(same[i])})
+            partners = pairs[(pairs[:, 0] == i) | (pairs[:, 1] == i)].ravel()
+            others = sorted({str(table.site[j]) for j in np.r_[i, partners]})
             raise InputError(
                 f"structure {self.name!r}: position {np.round(f[i], 4).tolist()} is filled beyond 1 "
                 f"(total occupancy {total[i]:.4g} from sites {', '.join(others)})"
