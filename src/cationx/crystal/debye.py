@@ -227,8 +227,8 @@ class PairShells:
         zero = self.r_angstrom == 0
         out = np.zeros((len(self.pairs), q.size))
         out += self.weights[:, zero].sum(axis=1)[:, None]
-        if with_zero_var := bool(np.any(self.variance[:, zero])):
-            out -= (q**2 / 6.0)[None, :] * self.variance[:, zero].sum(axis=1)[:, None] * float(with_zero_var)
+        if np.any(self.variance[:, zero]):  # sinc''(0) = -1/3
+            out -= (q**2 / 6.0)[None, :] * self.variance[:, zero].sum(axis=1)[:, None]
         r = self.r_angstrom[~zero]
         weights = self.weights[:, ~zero]
         variance = self.variance[:, ~zero]
