@@ -431,6 +431,14 @@ def _padded(n: np.ndarray) -> tuple[int, ...]:
     return tuple(_smooth_len(int(2 * k - 1)) for k in n)
 
 
+def _padded_rfftn(dens: np.ndarray, shape: tuple[int, ...], workers: int | None) -> np.ndarray:
+    """``rfftn(dens, s=shape)`` transforming only the non-zero part along each axis first
+    (the zero padding need not be transformed along the axes done earlier)."""
+    a = scipy.fft.rfft(dens, n=shape[2], axis=2, workers=workers)
+    a = scipy.fft.fft(a, n=shape[1], axis=1, workers=workers)
+    return scipy.fft.fft(a, n=shape[0], axis=0, workers=workers)
+
+
 def estimate_fft_memory_gib(grid_extent: Any, n_grids: int) -> float:
     """Peak memory (GiB) of the FFT route for a grid of ``grid_extent`` points per axis."""
     p = _padded(np.asarray(grid_extent, dtype=int))
@@ -581,7 +589,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     for c, s in groups:
         m = (cls == c) & (sp == s)
         dens = np.bincount(flat[m], weights=occ[m], minlength=int(np.prod(extent))).reshape(tuple(extent))
-        spectra[(c, s)] = scipy.fft.rfftn(dens, s=shape, workers=workers)
+        spectra[(c, s)] = _padded_rfftn(dens, shape, workers)
     # displacement per index of the (circular) correlation: 0..p/2 then negative; indices
     # between e-1 and p-e+1 are displacements no pair has (their values are rounding noise,
     # and their distances exceed the cluster diameter along that axis)
