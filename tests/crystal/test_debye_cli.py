@@ -104,3 +104,16 @@ def test_compare_kinematic_small_and_large():
     assert strong and all(abs(m["shift_deg"]) < 0.1 for m in strong)
     assert list(big.to_frame().columns) == ["two_theta_deg", "kinematic", "debye"]
     assert big.to_dict()["diameter_nm"] == 4.0
+
+
+def test_debye_kinematic_comparison_and_faceted(tmp_path):
+    r = _run(["debye", "cu2se-2nm", "--diameter-nm", "2", "--kinematic", "--json", "--plot", str(tmp_path / "k.png")])
+    assert r.exit_code == 0, r.output
+    rows = {m["hkl"]: m for m in json.loads(r.stdout)["comparison"]}
+    assert rows["200"]["debye_max_deg"] is None and abs(rows["311"]["shift_deg"]) > 0.2
+    text = _run(["debye", "cu2se-2nm", "--diameter-nm", "2", "--kinematic", "--step-deg", "0.05"])
+    assert "merged" in text.stdout and "shift" in text.stdout
+    r = _run(["debye", "cu2se-4nm", "--diameter-nm", "2", "--shape", "faceted", "--facet", "111:1", "--step-deg", "0.2", "--json"])
+    assert r.exit_code == 0, r.output
+    bad = _run(["debye", "cu2se-4nm", "--diameter-nm", "2", "--shape", "faceted", "--facet", "111:1", "--kinematic"])
+    assert bad.exit_code == 2 and "spheres only" in bad.stderr

@@ -63,7 +63,10 @@ def debye(
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (Cu K-alpha1 1.54056)."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Leave out f' and f''."),
     method: str = typer.Option("auto", "--method", help="auto | exact | histogram | fft."),
-    json_out: bool = typer.Option(False, "--json", help="Print two_theta_deg, intensity, laue, n_atoms, n_sites, maxima as JSON."),
+    shape: str = typer.Option("sphere", "--shape", help="sphere | faceted (with --facet)."),
+    facet: list[str] | None = typer.Option(None, "--facet", help="Facet family and distance ratio for --shape faceted, e.g. 111:1.0 (repeatable)."),
+    kinematic: bool = typer.Option(False, "--kinematic", help="Compare with the kinematic + Scherrer pattern: list both maxima per reflection (sphere only)."),
+    json_out: bool = typer.Option(False, "--json", help="Print two_theta_deg, intensity, laue, n_atoms, n_sites, maxima (and comparison) as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write the pattern (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
@@ -89,12 +92,22 @@ def debye(
     out_p = output_path(out, inputs)
     plot_p = output_path(plot, inputs)
     st = load_structure(structure)
+    if kinematic and shape != "sphere":
+        raise InputError("--kinematic compares spheres only (Scherrer size = diameter)")
     tt = np.arange(lo, hi + step / 2, step)
     pattern = structure_debye_pattern(
         st, diameter_nm, tt, size_sd_nm=size_sd_nm, occupancy=occupancy, configurations=configurations,
         rng=seed, min_distances=rules or None, wavelength_angstrom=wavelength_angstrom,
-        dispersion=not no_dispersion, method=method,
+        dispersion=not no_dispersion, method=method, shape=shape, facets=_parse_facets(facet) or None,
     )
+    comparison = None
+    if kinematic:
+        from cationx.crystal.cluster import compare_kinematic
+
+        comparison = compare_kinematic(
+            st, diameter_nm, two_theta_range_deg=(lo, hi), step_deg=step, wavelength_angstrom=wavelength_angstrom,
+            size_sd_nm=size_sd_nm, dispersion=not no_dispersion, debye=pattern,
+        )
     # positions of the cut (mean over the size nodes); random configurations keep occupied ones only
     n_sites = pattern.n_sites
     maxima = pattern.maxima()
@@ -105,7 +118,8 @@ def debye(
         from cationx.plot.debye import debye_figure
 
         use_agg()
-        save_figure(debye_figure(pattern, title=f"{st.name}, {diameter_nm:g} nm sphere"), plot_p)
+        kin = None if comparison is None else (comparison.two_theta_deg, comparison.kinematic)
+        save_figure(debye_figure(pattern, title=f"{st.name}, {diameter_nm:g} nm {shape}", kinematic=kin), plot_p)
     if json_out:
         emit_json(
             {
@@ -125,6 +139,7 @@ def debye(
                 "laue": pattern.laue,
                 "thermal_diffuse": pattern.thermal_diffuse,
                 "maxima": maxima,
+                "comparison": None if comparison is None else comparison.maxima,
             }
         )
     else:
@@ -134,6 +149,17 @@ def debye(
         )
         for m in maxima:
             typer.echo(f"  maximum at {m['two_theta_deg']:8.3f} deg  relative {m['relative_intensity']:6.1f}")
+        if comparison is not None:
+            typer.echo("  hkl   Bragg    kinematic max   Debye max   shift (deg)")
+            for row in comparison.maxima:
+                def fmt(v: float | None) -> str:
+                    return "    merged" if v is None else f"{v:10.3f}"
+
+                shift = "" if row["shift_deg"] is None else f"{row['shift_deg']:+.3f}"
+                typer.echo(
+                    f"  {row['hkl']:>4} {row['bragg_two_theta_deg']:8.3f} {fmt(row['kinematic_max_deg'])}     "
+                    f"{fmt(row['debye_max_deg'])}   {shift}"
+                )
 
 
 def build(

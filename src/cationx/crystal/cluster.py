@@ -569,6 +569,7 @@ def compare_kinematic(
     dispersion: bool = True,
     min_relative_intensity: float = 2.0,
     scherrer_k: float = 0.9,
+    debye: DebyePattern | None = None,
 ) -> Comparison:
     """Kinematic-plus-Scherrer pattern next to the Debye pattern, with their maxima.
 
@@ -578,7 +579,8 @@ def compare_kinematic(
     that diameter.  For each reflection family above ``min_relative_intensity`` percent
     the table lists the Bragg angle, the maximum of the kinematic profile nearest to it,
     and the nearest Debye maximum (None when the Debye pattern shows no separate maximum
-    within half the Scherrer width, e.g. merged peaks).
+    within half the Scherrer width, e.g. merged peaks).  ``debye``: a Debye pattern already
+    computed on the same 2-theta grid (e.g. with random configurations) to use instead.
     """
     from cationx.crystal.powder import powder_pattern
 
@@ -589,10 +591,15 @@ def compare_kinematic(
         dispersion=dispersion,
     )
     tt = kin.two_theta_deg
-    deb = structure_debye_pattern(
-        structure, diameter_nm, tt, size_sd_nm=size_sd_nm, wavelength_angstrom=wavelength_angstrom,
-        dispersion=dispersion,
-    )
+    if debye is None:
+        deb = structure_debye_pattern(
+            structure, diameter_nm, tt, size_sd_nm=size_sd_nm, wavelength_angstrom=wavelength_angstrom,
+            dispersion=dispersion,
+        )
+    else:
+        if debye.two_theta_deg is None or debye.two_theta_deg.shape != tt.shape or not np.allclose(debye.two_theta_deg, tt):
+            raise InputError("debye must be a pattern on the same 2-theta grid as the comparison")
+        deb = debye
     y_kin = kin.intensity / kin.intensity.max() * 100.0
     y_deb = deb.intensity / deb.intensity.max() * 100.0
     kin_max = find_maxima(tt, y_kin)
