@@ -295,3 +295,13 @@ def test_uniform_q_block_route_equals_direct_sines():
     direct = w[:, :1] + ((np.sin(x) / x) @ w[:, 1:].T).T
     np.testing.assert_allclose(fast, direct, rtol=0, atol=1e-12 * np.abs(direct).max())
     assert d._uniform_positive(q) and not d._uniform_positive(np.r_[q[:-1], q[-1] + 1e-6])
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_fft_equals_histogram_for_any_occupancies(small, seed):
+    pos, sp, _occ, _ = small
+    occ = np.random.default_rng(seed).uniform(0.0, 1.0, size=len(pos))
+    hist = d.pair_sums(pos, sp, occ, Q, method="histogram", n_species=3)
+    fft = d.pair_sums(pos, sp, occ, Q, method="fft", n_species=3, lattice_matrix=np.eye(3) * A)
+    np.testing.assert_allclose(total(fft), total(hist), rtol=1e-9)
