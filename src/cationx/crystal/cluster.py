@@ -67,8 +67,10 @@ __all__ = [
 
 SHAPES = ("sphere", "faceted")
 OCCUPANCY_MODES = ("average", "random")
-#: Clusters with more positions than this are refused (memory of the builder ~ 100 B/site).
-MAX_SITES = 20_000_000
+#: Clusters with more positions than this are refused: the builder keeps ~120 bytes per
+#: position (coordinates, labels, occupancies), so 8e6 positions is ~1 GiB before the pattern
+#: (a 40 nm sphere of the 40-sites-per-cell Cu2Se model holds ~6.7e6).
+MAX_SITES = 8_000_000
 _TOL = 1e-6
 
 
