@@ -208,3 +208,20 @@ def test_laue_share_at_two_nm_220_maximum(two_nm):
     i = int(np.argmin(np.abs(tt - m["two_theta_deg"])))
     share = pat.laue[i] * pat.polarisation[i] / pat.intensity[i]
     assert 0.25 < share < 0.40
+
+
+def test_random_draw_marginals_and_shared_positions_exclusive():
+    from cationx.crystal.cluster import _draw_configuration
+
+    # position 7 holds Cu (0.3) or Cd (0.5) or nothing; position 3 holds Se with 0.4
+    pid = np.array([7, 3, 7])
+    occ = np.array([0.3, 0.4, 0.5])
+    rng = np.random.default_rng(0)
+    n = 20000
+    counts = np.zeros(3)
+    for _ in range(n):
+        idx = _draw_configuration(None, None, occ, None, pid, rng, {})
+        assert not (0 in idx and 2 in idx)
+        counts[idx] += 1
+    # binomial standard error < 0.0036: 5 sigma
+    np.testing.assert_allclose(counts / n, occ, atol=0.018)

@@ -333,18 +333,14 @@ def _draw_configuration(
     """Indices of the atoms present in one random configuration."""
     if not rules:
         # one uniform number per position; atoms sharing it take consecutive slices of [0, 1)
-        order = np.lexsort((np.arange(pid.size), pid))
-        u = gen.random(int(pid.max()) + 1)
-        cum = np.zeros(pid.size)
-        run = 0.0
-        prev = -1
-        for i in order:
-            if pid[i] != prev:
-                run, prev = 0.0, pid[i]
-            cum[i] = run
-            run += occ[i]
-        x = u[pid]
-        return np.flatnonzero((x >= cum) & (x < cum + occ))
+        order = np.argsort(pid, kind="stable")
+        pid_s, occ_s = pid[order], occ[order]
+        first = np.r_[True, pid_s[1:] != pid_s[:-1]]
+        group = np.cumsum(first) - 1  # compact position index
+        before = np.cumsum(occ_s) - occ_s  # occupancy of the earlier atoms, all positions
+        cum_s = before - before[np.flatnonzero(first)][group]  # ... of the same position
+        x = gen.random(int(group[-1]) + 1)[group]
+        return np.sort(order[(x >= cum_s) & (x < cum_s + occ_s)])
     table: dict[tuple[str, str], float] = {}
     for (a, b_), dmin in rules.items():
         dm = check_nonnegative(dmin, f"min_distances[{a}-{b_}]")
