@@ -68,9 +68,10 @@ __all__ = [
 SHAPES = ("sphere", "faceted")
 OCCUPANCY_MODES = ("average", "random")
 #: Clusters with more positions than this are refused: the builder keeps ~120 bytes per
-#: position (coordinates, labels, occupancies), so 8e6 positions is ~1 GiB before the pattern
-#: (a 40 nm sphere of the 40-sites-per-cell Cu2Se model holds ~6.7e6).
-MAX_SITES = 8_000_000
+#: position, and the pattern's FFT grids grow with the volume; a 40 nm sphere of the
+#: 40-sites-per-cell Cu2Se model (6.7e6 positions) peaked at 3.8 GiB, so 6e6 keeps the
+#: whole calculation under 4 GiB.
+MAX_SITES = 6_000_000
 _TOL = 1e-6
 
 
