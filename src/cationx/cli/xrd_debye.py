@@ -70,7 +70,7 @@ def debye(
     out: Path | None = typer.Option(None, "--out", help="Write the pattern (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
-    """Debye-equation powder pattern of a sphere cut from STRUCTURE (coherent + Laue diffuse)."""
+    """Debye-equation powder pattern of a cluster (sphere or faceted) cut from STRUCTURE: coherent + Laue diffuse."""
     import numpy as np
 
     from cationx._validation import check_choice, check_positive
