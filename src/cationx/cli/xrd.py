@@ -329,3 +329,10 @@ def library_cmd(
         emit_json({"phases": frame.to_dict(orient="records")})
         return
     typer.echo(frame[["name", "spacegroup", "a", "c", "cell_only", "description"]].to_string(index=False))
+
+
+# Debye-equation commands (cationx.cli.xrd_debye) share the xrd group
+from cationx.cli import xrd_debye  # noqa: E402
+
+app.command("debye")(xrd_debye.debye)
+app.command("build")(xrd_debye.build)
