@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from cationx.cli import coop, reproduce
+from cationx.cli import coop, ensemble, reproduce
 from cationx.cli._common import CationxGroup
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 
 app.add_typer(coop.app, name="coop")
+app.add_typer(ensemble.app, name="ensemble")
 app.command(name="reproduce")(reproduce.reproduce)
 
 
