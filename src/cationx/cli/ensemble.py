@@ -27,13 +27,15 @@ def _values(text: str, name: str):
             parts = text.split(":")
             if len(parts) != 3:
                 raise ValueError
-            k = int(parts[2])
-            if k < 1:
-                raise InputError(f"{name}: the count K of A:B:K must be >= 1, got {k}")
-            return np.linspace(float(parts[0]), float(parts[1]), k)
-        vals = [float(v) for v in text.split(",") if v.strip()]
+            a, b, k = float(parts[0]), float(parts[1]), int(parts[2])
+        else:
+            vals = [float(v) for v in text.split(",") if v.strip()]
     except ValueError:
         raise InputError(f"{name} must be A:B:K or a comma-separated list of numbers, got {text!r}") from None
+    if ":" in text:
+        if k < 1:
+            raise InputError(f"{name}: the count K of A:B:K must be >= 1, got {k}")
+        return np.linspace(a, b, k)
     if not vals:
         raise InputError(f"{name} needs at least one value")
     return np.array(vals)

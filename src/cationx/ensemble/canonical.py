@@ -102,14 +102,14 @@ def canonical_titration(
     if n_nc * n_nc * (n + 1) > MAX_CANONICAL_STATES * 50:
         raise InputError(f"canonical_titration is exact and O(N^2 n^2): N = {n_nc} with n = {n} is too large")
     mpc = c_nc / n_nc
-    h0 = int(round(h0_molar / mpc))
+    h0 = round(h0_molar / mpc)
     g = model.cumulative_log_k()
     lz = _log_partition(g, n_nc)
     lz_n, lz_m1 = lz[n_nc], lz[n_nc - 1]
     s_all = np.arange(lz_n.size)
     out = {k: np.zeros(totals.size) for k in ("host", "exch", "free", "steps")}
     for k, tot in enumerate(totals):
-        f_tot = int(round(tot * n_nc))
+        f_tot = round(tot * n_nc)
         s = s_all[m * s_all <= f_tot]
         f = f_tot - m * s
         logp = lz_n[s] + (m - 1) * s * math.log(mpc) - gammaln(f + 1) - gammaln(h0 + s + 1)

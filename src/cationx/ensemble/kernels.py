@@ -10,12 +10,15 @@ Two routes advance the same system (:mod:`cationx.ensemble.system`) over a time 
     A numba kernel with two nested controls.
 
     *Pool leaps.*  The pool (free ions ``F``, free host ``H``) is frozen for a leap of
-    length ``tau``; given the pool the NCs are independent.  A leap is accepted only if
+    length ``tau``; given the pool the NCs are independent.  While the pool is too small
+    to be frozen (``eps F < m`` or ``eps H < 1``) the kernel takes exact whole-system
+    direct-method events instead.  A leap is accepted only if
     the net change it causes satisfies ``F' >= 0``, ``|dF| <= max(eps F, m)`` and
     ``|dH| <= max(eps H, 1)``, i.e. every pool propensity factor changes by at most about
     ``m eps`` (the leap condition of Cao, Gillespie & Petzold, J. Chem. Phys. 124, 044109
     (2006), applied to the shared species); otherwise the NCs are restored and ``tau``
-    is halved.  Accepted leaps double ``tau``.  As ``eps -> 0`` this is the exact process.
+    is halved.  After an accepted leap ``tau`` is rescaled so that the same net flux
+    would use 70 % of the allowed change (at most doubling).  As ``eps -> 0`` this is the exact process.
 
     *Per-NC steps.*  Inside a leap each NC runs its own exact SSA at the frozen pool,
     except where its up-rates are flat (``|ln K_{i+1} - ln K_{j+1}| <= flatness`` over a
@@ -136,16 +139,16 @@ def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
             drift = (up - dn) * rem
             sd = math.sqrt(lam)
             if i + max(drift, 0.0) + REACH_SD * sd + 1.0 <= hi and i + min(drift, 0.0) - REACH_SD * sd - 1.0 >= lo:
-                f = np.random.poisson(up * rem)
-                b = np.random.poisson(dn * rem)
+                f = np.random.poisson(up * rem)  # noqa: NPY002 (numba generator, seeded per call)
+                b = np.random.poisson(dn * rem)  # noqa: NPY002 (numba generator, seeded per call)
                 new = i + f - b
                 if lo <= new <= hi:
                     return new, events + f + b
-        dt = np.random.exponential(1.0 / tot)
+        dt = np.random.exponential(1.0 / tot)  # noqa: NPY002 (numba generator, seeded per call)
         if dt >= rem:
             break
         t += dt
-        if np.random.random() * tot < up:
+        if np.random.random() * tot < up:  # noqa: NPY002
             i += 1
         else:
             i -= 1
@@ -154,9 +157,59 @@ def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
 
 
 @numba.njit(cache=True)
+def _exact_event(state, sites, base, lk, up_scale, down, t_left, counts, m):
+    """One direct-method event of the whole system; returns its waiting time, or -1 past ``t_left``."""
+    n_nc = state.size
+    a0 = 0.0
+    for j in range(n_nc):
+        i = state[j]
+        if i < sites[j]:
+            a0 += up_scale * math.exp(lk[base[j] + i])
+        if i > 0:
+            a0 += down
+    if a0 <= 0.0:
+        return -1.0
+    dt = np.random.exponential(1.0 / a0)  # noqa: NPY002
+    if dt > t_left:
+        return -1.0
+    target = np.random.random() * a0  # noqa: NPY002
+    acc = 0.0
+    for j in range(n_nc):
+        i = state[j]
+        if i < sites[j]:
+            acc += up_scale * math.exp(lk[base[j] + i])
+            if acc >= target:
+                state[j] = i + 1
+                counts[0] -= m
+                counts[1] += 1
+                return dt
+        if i > 0:
+            acc += down
+            if acc >= target:
+                state[j] = i - 1
+                counts[0] += m
+                counts[1] -= 1
+                return dt
+    # rounding: the last NC with a move takes the event
+    for j in range(n_nc - 1, -1, -1):
+        i = state[j]
+        if i > 0:
+            state[j] = i - 1
+            counts[0] += m
+            counts[1] -= 1
+            return dt
+        if i < sites[j]:
+            state[j] = i + 1
+            counts[0] -= m
+            counts[1] += 1
+            return dt
+    return dt
+
+
+@numba.njit(cache=True)
 def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off, t_span, eps, tau0, seed, out):
     """Pool-leap loop over ``t_span``; counts = [free ions, free host]; out = [events, leaps, rejected, tau]."""
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (numba generator, seeded per call)
     n_nc = state.size
     backup = state.copy()
     t = 0.0
@@ -169,6 +222,14 @@ def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off,
         h_count = counts[1]
         up_scale = k_off * falling(f_count, m) * mpc_m
         down = k_off * h_count * mpc
+        if eps * f_count < m or eps * h_count < 1.0:
+            # pool too small to freeze: one exact direct-method event (whole system)
+            dt = _exact_event(state, sites, base, lk, up_scale, down, t_span - t, counts, m)
+            if dt < 0.0:
+                break
+            t += dt
+            out[0] += 1
+            continue
         net = 0
         ev = 0
         for j in range(n_nc):
@@ -188,8 +249,10 @@ def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off,
             t += tau
             out[0] += ev
             out[1] += 1
-            if tau < t_span:
-                tau *= 2.0
+            # next leap: at most double, and aim the net change at 70 % of what is allowed
+            allowed = min(max(eps * f_count, m) / m, max(eps * h_count, 1.0))
+            grow = 2.0 if net == 0 else min(2.0, 0.7 * allowed / abs(net))
+            tau *= max(grow, 0.5)
         else:
             for j in range(n_nc):
                 state[j] = backup[j]
@@ -215,7 +278,7 @@ def advance_fast(
     out = np.zeros(4)
     tau0 = stats.tau if stats.tau > 0 else t_span * 1e-6
     base = ens.offsets[ens.group]
-    seed = int(rng.integers(0, 2**63 - 1))
+    seed = int(rng.integers(0, 2**32))
     _advance_pool(
         state, ens.sites, base, ens.log_k_next, ens.seg_lo, ens.seg_hi, counts,
         ens.ions_per_site, ens.molar_per_count, ens.k_off, float(t_span), float(epsilon),

@@ -323,5 +323,5 @@ def kinetics(
     if times[0] < 0:
         raise InputError(f"times_s must be >= 0, got {times[0]!r}")
     spans = np.diff(times, prepend=0.0)
-    schedule = [(int(round(total * ensemble.n_ncs)) if k == 0 else 0, float(s)) for k, s in enumerate(spans)]
+    schedule = [(round(total * ensemble.n_ncs) if k == 0 else 0, float(s)) for k, s in enumerate(spans)]
     return _run(ensemble, schedule, method=method, epsilon=eps, rng=rng, progress=progress, desc="time points")

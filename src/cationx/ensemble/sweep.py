@@ -56,13 +56,14 @@ def parse_param(text: str) -> tuple[str, np.ndarray]:
             if len(parts) != 3:
                 raise ValueError
             a, b, k = float(parts[0]), float(parts[1]), int(parts[2])
-            if k < 1:
-                raise InputError(f"--param {name}: the count K must be >= 1, got {k}")
-            values = np.linspace(a, b, k)
         else:
             values = np.array([float(v) for v in spec.split(",") if v.strip()])
     except ValueError:
         raise InputError(f"--param {name} must be A:B:K or a comma-separated list of numbers; got {spec!r}") from None
+    if ":" in spec:
+        if k < 1:
+            raise InputError(f"--param {name}: the count K must be >= 1, got {k}")
+        values = np.linspace(a, b, k)
     if values.size == 0 or not np.isfinite(values).all():
         raise InputError(f"--param {name} needs finite values; got {spec!r}")
     return name, values

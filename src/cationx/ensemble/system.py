@@ -236,7 +236,7 @@ def make_ensemble(
         seg_lo=lo,
         seg_hi=hi,
         nc_conc_molar=c_nc,
-        host_initial_count=int(round(h0 / molar_per_count)),
+        host_initial_count=round(h0 / molar_per_count),
         k_off=koff,
         flatness=flat,
     )
