@@ -42,7 +42,7 @@ def test_task_seed_does_not_depend_on_the_other_tasks():
 
 def test_unreachable_scheduler_fails_in_seconds():
     start = time.monotonic()
-    with pytest.raises(InputError, match="cannot reach the dask scheduler at 'tcp://127.0.0.1:9'"):
+    with pytest.raises(InputError, match=r"cannot reach the dask scheduler at 'tcp://127\.0\.0\.1:9'"):
         with open_client("tcp://127.0.0.1:9", timeout_s=2.0):
             pass
     assert time.monotonic() - start < 10.0
