@@ -157,3 +157,13 @@ def test_bad_input(call, message):
     ens = make_ensemble("white2013", n_ncs=3, sites=4, **PAPER)
     with pytest.raises(InputError, match=message):
         call(ens)
+
+
+def test_fast_kernel_gives_the_same_numbers_on_one_or_two_threads():
+    # 5,000 NCs = 3 blocks of 2,048 with their own random streams
+    ens = make_ensemble("white2013", n_ncs=5000, sites=20, **PAPER)
+    one = titrate(ens, [10.0, 30.0, 50.0], time_per_addition_s=2.0, rng=4, threads=1)
+    two = titrate(ens, [10.0, 30.0, 50.0], time_per_addition_s=2.0, rng=4, threads=2)
+    assert np.array_equal(one.dopant_histogram, two.dopant_histogram)
+    assert np.array_equal(one.free_ions_count, two.free_ions_count)
+    assert np.array_equal(one.events, two.events) and one.leaps[-1] > 10

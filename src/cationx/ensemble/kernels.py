@@ -30,9 +30,11 @@ Two routes advance the same system (:mod:`cationx.ensemble.system`) over a time 
     discarded for one exact event).  So intermediates cost O(1) per leap whatever the
     number of events, and the ends (host, fully exchanged) are always exact.
 
-Random numbers: the fast kernel seeds numba's generator from a 64-bit integer drawn
-from the caller's :class:`numpy.random.Generator` at every call, so a run is a pure
-function of the seed (independent of threads and workers).
+Random numbers: the fast kernel takes a 32-bit seed drawn from the caller's
+:class:`numpy.random.Generator` at every call and reseeds numba's generator for every
+block of 2048 NCs in every leap (and for every exact event) from (seed, counter, block),
+so a run is a pure function of the seed whether the blocks run on 1 or many threads
+(numba ``prange``) or workers.
 
 Hand-written because no library simulates a shared-pool birth-death ensemble of 1e5
 chains with per-chain leaping (GillesPy2/StochKit would need one species per NC state).
@@ -51,6 +53,7 @@ from cationx.ensemble.system import Ensemble
 __all__ = ["Pool", "RunStats", "advance_exact", "advance_fast", "falling"]
 
 LEAP_MIN_EVENTS = 10.0
+BLOCK = 2048  # NCs per random stream (fixed, so results do not depend on threads)
 REACH_SD = 4.0
 
 
@@ -207,15 +210,66 @@ def _exact_event(state, sites, base, lk, up_scale, down, t_left, counts, m):
 
 
 @numba.njit(cache=True)
-def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off, t_span, eps, tau0, seed, out):
-    """Pool-leap loop over ``t_span``; counts = [free ions, free host]; out = [events, leaps, rejected, tau]."""
-    np.random.seed(seed)  # noqa: NPY002 (numba generator, seeded per call)
+def _block_seed(seed, leap, block):
+    """A 32-bit seed for (call seed, leap counter, block): a splitmix64 finaliser."""
+    z = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    z += np.uint64(leap) * np.uint64(0xBF58476D1CE4E5B9)
+    z += np.uint64(block) * np.uint64(0x94D049BB133111EB)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.uint32(z & np.uint64(0xFFFFFFFF))
+
+
+@numba.njit(cache=True)
+def _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+    """Advance the NCs of block ``b`` by ``tau``; its random stream depends on (seed, leap, b) only."""
+    np.random.seed(_block_seed(seed, leap, b))  # noqa: NPY002 (numba generator, seeded per block)
+    start = b * BLOCK
+    stop = min(state.size, start + BLOCK)
+    net = 0
+    ev = 0
+    for j in range(start, stop):
+        i0 = state[j]
+        backup[j] = i0
+        i1, e = _advance_nc(i0, sites[j], base[j], lk, seg_lo, seg_hi, up_scale, down, tau)
+        state[j] = i1
+        net += i1 - i0
+        ev += e
+    nets[b] = net
+    evs[b] = ev
+
+
+@numba.njit(cache=True, parallel=True)
+def _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+    for b in numba.prange(n_blocks):
+        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs)
+
+
+@numba.njit(cache=True)
+def _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+    for b in range(n_blocks):
+        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs)
+
+
+@numba.njit(cache=True)
+def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off, t_span, eps, tau0, seed, parallel, out):
+    """Pool-leap loop over ``t_span``; counts = [free ions, free host]; out = [events, leaps, rejected, tau].
+
+    Every leap and every exact event reseeds from (seed, counter, block), so the result
+    does not depend on the number of threads that run the blocks.
+    """
     n_nc = state.size
+    n_blocks = (n_nc + BLOCK - 1) // BLOCK
+    nets = np.zeros(n_blocks, dtype=np.int64)
+    evs = np.zeros(n_blocks, dtype=np.int64)
     backup = state.copy()
     t = 0.0
     tau = tau0
     mpc_m = mpc**m
+    counter = 0
     while t < t_span:
+        counter += 1
         if tau > t_span - t:
             tau = t_span - t
         f_count = counts[0]
@@ -224,21 +278,19 @@ def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off,
         down = k_off * h_count * mpc
         if eps * f_count < m or eps * h_count < 1.0:
             # pool too small to freeze: one exact direct-method event (whole system)
+            np.random.seed(_block_seed(seed, counter, n_blocks))  # noqa: NPY002
             dt = _exact_event(state, sites, base, lk, up_scale, down, t_span - t, counts, m)
             if dt < 0.0:
                 break
             t += dt
             out[0] += 1
             continue
-        net = 0
-        ev = 0
-        for j in range(n_nc):
-            i0 = state[j]
-            backup[j] = i0
-            i1, e = _advance_nc(i0, sites[j], base[j], lk, seg_lo, seg_hi, up_scale, down, tau)
-            state[j] = i1
-            net += i1 - i0
-            ev += e
+        if parallel and n_blocks > 1:
+            _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, counter, nets, evs)
+        else:
+            _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, counter, nets, evs)
+        net = nets.sum()
+        ev = evs.sum()
         d_f = -m * net
         ok = f_count + d_f >= 0
         ok = ok and abs(d_f) <= max(eps * f_count, m)
@@ -254,8 +306,7 @@ def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off,
             grow = 2.0 if net == 0 else min(2.0, 0.7 * allowed / abs(net))
             tau *= max(grow, 0.5)
         else:
-            for j in range(n_nc):
-                state[j] = backup[j]
+            state[:] = backup
             out[2] += 1
             tau *= 0.5
     out[3] = tau
@@ -270,10 +321,17 @@ def advance_fast(
     stats: RunStats,
     *,
     epsilon: float,
+    threads: int | None = None,
 ) -> None:
-    """Leaping kernel over ``t_span`` seconds; updates ``state``, ``pool`` and ``stats``."""
+    """Leaping kernel over ``t_span`` seconds; updates ``state``, ``pool`` and ``stats``.
+
+    ``threads``: numba threads for the blocks of NCs (None: numba's default, all cores);
+    the numbers do not depend on it.
+    """
     if t_span <= 0:
         return
+    if threads is not None:
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
     counts = np.array([pool.free_ions, pool.free_host], dtype=np.int64)
     out = np.zeros(4)
     tau0 = stats.tau if stats.tau > 0 else t_span * 1e-6
@@ -282,7 +340,7 @@ def advance_fast(
     _advance_pool(
         state, ens.sites, base, ens.log_k_next, ens.seg_lo, ens.seg_hi, counts,
         ens.ions_per_site, ens.molar_per_count, ens.k_off, float(t_span), float(epsilon),
-        float(tau0), seed, out,
+        float(tau0), seed, threads != 1, out,
     )
     pool.free_ions = int(counts[0])
     pool.free_host = int(counts[1])

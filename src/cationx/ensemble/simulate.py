@@ -235,6 +235,7 @@ def _run(
     rng: Any,
     progress: bool,
     desc: str,
+    threads: int | None = None,
 ) -> EnsembleResult:
     """Apply ``schedule`` = [(ions to add now, then seconds to run before recording), ...]."""
     gen = np.random.default_rng(rng)
@@ -249,7 +250,7 @@ def _run(
             pool.free_ions += add
             pool.added_ions += add
             if method == "fast":
-                advance_fast(ens, state, pool, span, gen, stats, epsilon=epsilon)
+                advance_fast(ens, state, pool, span, gen, stats, epsilon=epsilon, threads=threads)
             else:
                 advance_exact(ens, state, pool, span, gen, stats)
             t += span
@@ -271,6 +272,7 @@ def titrate(
     epsilon: float = DEFAULT_EPSILON,
     rng: Any = None,
     progress: bool = False,
+    threads: int | None = None,
 ) -> EnsembleResult:
     """Titrate: add ions in steps up to each cumulative total, wait, record.
 
@@ -292,6 +294,8 @@ def titrate(
         Seed or :class:`numpy.random.Generator`.
     progress
         Show a progress bar (stderr) over the additions.
+    threads
+        numba threads of the fast method (None: all cores); results do not depend on it.
     """
     eps = _check_run(ensemble, method, epsilon)
     totals = as_1d_array(total_ions_per_nc, "additions")
@@ -302,7 +306,7 @@ def titrate(
     counts = np.rint(totals * ensemble.n_ncs).astype(np.int64)
     adds = np.diff(counts, prepend=0)
     schedule = [(int(a), span) for a in adds]
-    return _run(ensemble, schedule, method=method, epsilon=eps, rng=rng, progress=progress, desc="additions")
+    return _run(ensemble, schedule, method=method, epsilon=eps, rng=rng, progress=progress, desc="additions", threads=threads)
 
 
 def kinetics(
@@ -314,6 +318,7 @@ def kinetics(
     epsilon: float = DEFAULT_EPSILON,
     rng: Any = None,
     progress: bool = False,
+    threads: int | None = None,
 ) -> EnsembleResult:
     """Add ``total_ions_per_nc`` at once at t = 0 and record at ``times_s`` (increasing, >= 0)."""
     eps = _check_run(ensemble, method, epsilon)
@@ -324,4 +329,4 @@ def kinetics(
         raise InputError(f"times_s must be >= 0, got {times[0]!r}")
     spans = np.diff(times, prepend=0.0)
     schedule = [(round(total * ensemble.n_ncs) if k == 0 else 0, float(s)) for k, s in enumerate(spans)]
-    return _run(ensemble, schedule, method=method, epsilon=eps, rng=rng, progress=progress, desc="time points")
+    return _run(ensemble, schedule, method=method, epsilon=eps, rng=rng, progress=progress, desc="time points", threads=threads)

@@ -89,6 +89,7 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
         epsilon=task["epsilon"],
         method=task["method"],
         rng=gen,
+        threads=1,  # parallelism comes from the tasks; results do not depend on threads
     )
     row: dict[str, Any] = {
         "index": task["index"],
@@ -121,6 +122,7 @@ class SweepResult:
     replicates: int
     root_seed: int
     table: pd.DataFrame
+    additions: np.ndarray
 
     def summary(self) -> pd.DataFrame:
         cols = ["n_hill_total", "n_hill_free", "k_half_total", "max_fraction_doped", "sites_sd"]
@@ -140,6 +142,7 @@ class SweepResult:
             "values": self.values,
             "replicates": self.replicates,
             "root_seed": self.root_seed,
+            "additions": self.additions,
             "summary": self.summary(),
             "tasks": self.table,
         }
@@ -210,7 +213,7 @@ def sweep(
     make_ensemble(**tasks[0]["ensemble"], rng=0)
     rows = _execute(tasks, client, progress)
     table = pd.DataFrame(rows).sort_values(["index", "replicate"]).reset_index(drop=True)
-    return SweepResult(param, vals, reps, seed, table)
+    return SweepResult(param, vals, reps, seed, table, np.asarray(run["additions"]))
 
 
 def _execute(tasks: Sequence[dict[str, Any]], client: Any, progress: bool) -> list[dict[str, Any]]:
