@@ -97,7 +97,7 @@ def main() -> str:
     out += _exact_vs_fast()
     out += ["", "Dask LocalCluster (processes, one thread each), 4 sweep tasks:", "",
             "| workers | work | wall s | speed-up | events/s |", "|---|---|---|---|---|"]
-    out += _scaling(2_000 if quick else 20_000)
+    out += _scaling(2_000 if quick else 10_000)
     return "\n".join(out) + "\n"
 
 

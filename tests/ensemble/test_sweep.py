@@ -66,3 +66,15 @@ def test_parse_param_values():
     name, vals = parse_param("size-sd-nm=0:0.6:7")
     assert name == "size-sd-nm" and np.allclose(vals, np.linspace(0, 0.6, 7))
     assert parse_param("alpha=10,55")[1].tolist() == [10.0, 55.0]
+
+
+def test_limit_row_matches_engine_fit_for_a_monodisperse_sample():
+    from cationx.cooperative import solve_titration, white2013
+    from cationx.cooperative.fits import Titration, fit_hill
+    from cationx.ensemble.sweep import limit_row
+
+    add = np.linspace(4.0, 80.0, 20)
+    row = limit_row({**BASE, "size_sd_nm": 0.0}, add, sample=100)
+    eng = solve_titration(white2013(20, 1e-2, 55.0), add)
+    ref = fit_hill(Titration.from_arrays(add, eng.fraction_exchanged), ci="none")
+    assert row["n_hill_total_limit"] == pytest.approx(ref.params["n_hill"].value, rel=1e-6)

@@ -204,6 +204,7 @@ def sweep_cmd(
     workers: int | None = typer.Option(None, "--workers", help="Workers of a local dask cluster (default: CPU count)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a running dask scheduler (tcp://host:port)."),
     serial: bool = typer.Option(False, "--serial", help="Run in this process without dask."),
+    limit: bool = typer.Option(False, "--limit", help="Also fit the large-N equilibrium (mean field) of each size distribution."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary and every task as JSON (no progress bar)."),
     out: Path | None = typer.Option(None, "--out", help="Directory for sweep_summary.csv, sweep_tasks.csv, sweep.json."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure of n_H vs the parameter."),
@@ -244,7 +245,7 @@ def sweep_cmd(
     with ctx as client:
         result = sweep(name, values, ensemble=kw, additions=totals, time_per_addition_s=time_per_addition,
                        replicates=replicates, root_seed=seed, epsilon=epsilon, method=method,
-                       client=client, progress=not json_out)
+                       client=client, progress=not json_out, limit=limit)
     summary = result.summary()
     if out_p:
         out_p.mkdir(parents=True, exist_ok=True)
@@ -262,4 +263,6 @@ def sweep_cmd(
         return
     typer.echo(f"{name}: {values.size} values x {replicates} replicates, root seed {seed}")
     cols = [name, "n_hill_total_mean", "n_hill_total_sd", "n_hill_free_mean", "n_hill_free_sd", "max_fraction_doped_mean"]
+    if limit:
+        cols += ["n_hill_total_limit", "n_hill_free_limit"]
     typer.echo(summary[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))

@@ -27,7 +27,7 @@ import pandas as pd
 from cationx._validation import as_1d_array, check_int, check_positive
 from cationx.errors import CationxError, InputError
 
-__all__ = ["SWEEP_PARAMS", "SweepResult", "open_client", "parse_param", "run_task", "sweep"]
+__all__ = ["SWEEP_PARAMS", "SweepResult", "limit_row", "open_client", "parse_param", "run_task", "sweep"]
 
 # CLI name -> make_ensemble keyword
 SWEEP_PARAMS = {
@@ -113,6 +113,38 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def limit_row(ensemble_kwargs: dict[str, Any], additions: Any, *, sample: int = 100_000, seed: int = 0) -> dict[str, float]:
+    """Apparent Hill coefficients of the large-N equilibrium (mean field) of a size distribution.
+
+    The distribution of sites is estimated from ``sample`` NCs drawn with ``seed``; the
+    titration at ``additions`` comes from :func:`~cationx.ensemble.canonical.mean_field_titration`.
+    """
+    from cationx.cooperative.fits import Titration, fit_hill
+    from cationx.cooperative.models import make_model
+    from cationx.ensemble.canonical import mean_field_titration
+    from cationx.ensemble.system import make_ensemble
+
+    kw = {**ensemble_kwargs, "n_ncs": sample}
+    ens = make_ensemble(**kw, rng=seed)
+    counts = np.bincount(ens.group)
+    models = [
+        make_model(kw["model"], sites=int(n), k1=kw["k1"], alpha=kw.get("alpha"), l_allosteric=kw.get("l_allosteric"), ions_per_site=kw.get("ions_per_site", 2))
+        for n in ens.unique_sites
+    ]
+    totals = np.asarray(additions, dtype=float)
+    lim = mean_field_titration(models, counts, totals, nc_conc_molar=kw.get("nc_conc_molar", 1.0), host_initial_molar=kw.get("host_initial_molar", 0.0))
+    out = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for against, x in (("total", totals), ("free", lim.free_ions_per_nc)):
+            try:
+                fit = fit_hill(Titration.from_arrays(x, lim.fraction_exchanged), against=against, ci="none")
+                out[f"n_hill_{against}_limit"] = fit.params["n_hill"].value
+            except CationxError:
+                out[f"n_hill_{against}_limit"] = math.nan
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class SweepResult:
     """One row per task (``table``) and per swept value (``summary()``: mean, sd over replicates)."""
@@ -123,6 +155,7 @@ class SweepResult:
     root_seed: int
     table: pd.DataFrame
     additions: np.ndarray
+    limits: pd.DataFrame | None = None
 
     def summary(self) -> pd.DataFrame:
         cols = ["n_hill_total", "n_hill_free", "k_half_total", "max_fraction_doped", "sites_sd"]
@@ -131,7 +164,10 @@ class SweepResult:
         sd = grouped.std(ddof=1).add_suffix("_sd") if self.replicates > 1 else grouped.std(ddof=0).add_suffix("_sd") * np.nan
         out = pd.concat([mean, sd], axis=1)
         out.insert(0, self.param, self.values[out.index.to_numpy()])
-        return out.reset_index(drop=True)
+        out = out.reset_index(drop=True)
+        if self.limits is not None:
+            out = pd.concat([out, self.limits.reset_index(drop=True)], axis=1)
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
@@ -177,6 +213,7 @@ def sweep(
     method: str = "fast",
     client: Any = None,
     progress: bool = False,
+    limit: bool = False,
 ) -> SweepResult:
     """Run ``replicates`` titrations at every value of ``param`` and fit apparent Hill coefficients.
 
@@ -194,6 +231,9 @@ def sweep(
         A :class:`distributed.Client` (tasks run on its workers) or None (serial).
     progress
         A progress bar on stderr.
+    limit
+        Also fit the large-N equilibrium (mean field) of each value's size distribution
+        (:func:`limit_row`; columns ``n_hill_total_limit``, ``n_hill_free_limit``).
     """
     if param not in SWEEP_PARAMS:
         raise InputError(f"param must be one of {', '.join(SWEEP_PARAMS)}; got {param!r}")
@@ -213,7 +253,10 @@ def sweep(
     make_ensemble(**tasks[0]["ensemble"], rng=0)
     rows = _execute(tasks, client, progress)
     table = pd.DataFrame(rows).sort_values(["index", "replicate"]).reset_index(drop=True)
-    return SweepResult(param, vals, reps, seed, table, np.asarray(run["additions"]))
+    limits = None
+    if limit:
+        limits = pd.DataFrame([limit_row(t["ensemble"], run["additions"], seed=seed) for t in tasks if t["replicate"] == 0])
+    return SweepResult(param, vals, reps, seed, table, np.asarray(run["additions"]), limits)
 
 
 def _execute(tasks: Sequence[dict[str, Any]], client: Any, progress: bool) -> list[dict[str, Any]]:
