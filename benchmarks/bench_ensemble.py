@@ -21,18 +21,19 @@ sys.path.insert(0, str(HERE.parent / "src"))
 PAPER = {"k1": 1e-2, "alpha": 55.0}
 
 
-def _headline(n_ncs: int, sites: int, additions: int, tpa: float) -> tuple[str, float]:
+def _headline(n_ncs: int, sites: int, additions: int, tpa: float, threads: int | None = None) -> tuple[str, float]:
     from cationx.ensemble import make_ensemble, titrate
 
     ens = make_ensemble("white2013", n_ncs=n_ncs, sites=sites, **PAPER)
     totals = np.linspace(1.0, additions, additions) * 2 * sites * 1.6 / additions
-    titrate(make_ensemble("white2013", n_ncs=50, sites=sites, **PAPER), totals[:2], time_per_addition_s=tpa, rng=0)  # compile
+    titrate(make_ensemble("white2013", n_ncs=5000, sites=sites, **PAPER), totals[:2], time_per_addition_s=tpa, rng=0)  # compile
     t0 = time.perf_counter()
-    res = titrate(ens, totals, time_per_addition_s=tpa, rng=0)
+    res = titrate(ens, totals, time_per_addition_s=tpa, rng=0, threads=threads)
     wall = time.perf_counter() - t0
     ev = int(res.events[-1])
+    label = "all" if threads is None else str(threads)
     row = (
-        f"| {n_ncs:,} NCs x {sites} sites, {additions} additions x {tpa:g} s | {wall:.1f} | {ev:,} | "
+        f"| {n_ncs:,} NCs x {sites} sites, {additions} additions x {tpa:g} s | {label} | {wall:.1f} | {ev:,} | "
         f"{ev / wall:,.0f} | {int(res.leaps[-1]):,} / {int(res.rejected[-1]):,} | "
         f"{res.fraction_exchanged[-1]:.3f} |"
     )
@@ -82,16 +83,18 @@ def main() -> str:
     from run import machine
 
     quick = os.environ.get("CATIONX_BENCH_QUICK") == "1"
+    load = os.getloadavg()[0]
     n_big = 10_000 if quick else 100_000
-    out = ["## ensemble (cationx.ensemble)", "", f"Machine: {machine()}", ""]
+    out = ["## ensemble (cationx.ensemble)", "", f"Machine: {machine()}; load average at start {load:.1f}", ""]
     out += [
         "Large titration (fast kernel, eps = 0.03, one process, `white2013`, K1 = 1e-2, alpha = 55, per-NC units):",
         "",
-        "| run | wall s | events | events/s | leaps accepted / rejected | final fraction exchanged |",
-        "|---|---|---|---|---|---|",
+        "| run | numba threads | wall s | events | events/s | leaps accepted / rejected | final fraction exchanged |",
+        "|---|---|---|---|---|---|---|",
     ]
-    row, _ = _headline(n_big, 1300, 50, 0.1)
-    out.append(row)
+    out.append(_headline(n_big, 1300, 50, 0.1)[0])
+    for threads in (1, 2):
+        out.append(_headline(n_big // 10, 1300, 50, 0.1, threads)[0])
     out += ["", "Exact (direct-method Gillespie, NumPy) vs fast (numba leaping) on the same small system:", "",
             "| method | system | wall s | events | events/s |", "|---|---|---|---|---|"]
     out += _exact_vs_fast()

@@ -68,18 +68,21 @@ def test_bad_input_one_line_exit_2(args, message):
 
 def test_unreachable_scheduler_one_line_within_seconds():
     start = time.monotonic()
-    res = _run(["sweep", "--param", "size-sd-nm=0:0.4:2", "--scheduler", "tcp://127.0.0.1:9", "--ncs", "10"])
+    res = _run(["sweep", "--param", "size-sd-nm=0:0.4:2", "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2", "--ncs", "10"])
     assert time.monotonic() - start < 15.0
     assert res.exit_code == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and "cannot reach the dask scheduler at 'tcp://127.0.0.1:9'" in lines[0]
 
 
-def test_sweep_serial_json():
+def test_sweep_serial_json(tmp_path):
+    fig = tmp_path / "sweep.png"
     res = _run(["sweep", "--param", "size-sd-nm=0,0.4", "--replicates", "2", "--ncs", "40", "--additions", "4:70:10",
-                "--time-per-addition", "5", "--serial", "--json"])
+                "--time-per-addition", "5", "--serial", "--json", "--plot", str(fig)])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["param"] == "size-sd-nm" and data["replicates"] == 2
     assert data["summary"]["size-sd-nm"] == [0.0, 0.4]
     assert len(data["tasks"]["n_hill_total"]) == 4
+    assert len(data["additions"]) == 10
+    assert fig.stat().st_size > 0

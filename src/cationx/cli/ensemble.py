@@ -123,6 +123,7 @@ def simulate_cmd(
     method: str = _METHOD,
     epsilon: float = _EPS,
     seed: int | None = typer.Option(None, "--seed", help="Random seed (same seed, same numbers)."),
+    threads: int | None = typer.Option(None, "--threads", help="numba threads of the fast method (default: all cores; results do not depend on it)."),
     json_out: bool = typer.Option(False, "--json", help="Print per-point arrays (total_ions_per_nc, fraction_*, dopant_histogram, ...) as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Directory for titration.csv, histogram.csv, result.json."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -141,10 +142,10 @@ def simulate_cmd(
     ens = make_ensemble(**kw, rng=gen)
     progress = not json_out
     if at_once is not None:
-        result = kinetics(ens, at_once, _values(times, "--times"), method=method, epsilon=epsilon, rng=gen, progress=progress)
+        result = kinetics(ens, at_once, _values(times, "--times"), method=method, epsilon=epsilon, rng=gen, progress=progress, threads=threads)
     else:
         totals = _values(additions, "--additions") if additions else _default_additions(kw, int(np.quantile(ens.sites, 0.99)), 30)
-        result = titrate(ens, totals, time_per_addition_s=time_per_addition, method=method, epsilon=epsilon, rng=gen, progress=progress)
+        result = titrate(ens, totals, time_per_addition_s=time_per_addition, method=method, epsilon=epsilon, rng=gen, progress=progress, threads=threads)
     payload = result.to_dict()
     payload["seed"] = seed
     if at_once is None and result.time_s.size >= 3:
@@ -203,6 +204,7 @@ def sweep_cmd(
     seed: int = typer.Option(0, "--seed", help="Root seed; task (value k, replicate r) uses SeedSequence(seed, spawn_key=(k, r))."),
     workers: int | None = typer.Option(None, "--workers", help="Workers of a local dask cluster (default: CPU count)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a running dask scheduler (tcp://host:port)."),
+    connect_timeout: float = typer.Option(5.0, "--connect-timeout", help="Seconds to wait for --scheduler before giving up."),
     serial: bool = typer.Option(False, "--serial", help="Run in this process without dask."),
     limit: bool = typer.Option(False, "--limit", help="Also fit the large-N equilibrium (mean field) of each size distribution."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary and every task as JSON (no progress bar)."),
@@ -214,6 +216,7 @@ def sweep_cmd(
 
     import numpy as np
 
+    from cationx._validation import check_positive
     from cationx.ensemble.sweep import open_client, parse_param, sweep
     from cationx.ensemble.system import make_ensemble
     from cationx.errors import InputError
@@ -241,7 +244,7 @@ def sweep_cmd(
         totals = _default_additions(kw, int(np.quantile(make_ensemble(**probe, rng=0).sites, 0.99)), 30)
     out_p = output_path(out)
     plot_p = output_path(plot)
-    ctx = contextlib.nullcontext(None) if serial else open_client(scheduler, workers=workers)
+    ctx = contextlib.nullcontext(None) if serial else open_client(scheduler, workers=workers, timeout_s=check_positive(connect_timeout, "--connect-timeout"))
     with ctx as client:
         result = sweep(name, values, ensemble=kw, additions=totals, time_per_addition_s=time_per_addition,
                        replicates=replicates, root_seed=seed, epsilon=epsilon, method=method,

@@ -20,10 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_choice, check_positive, check_range, check_sorted
+from cationx._validation import (
+    as_1d_array,
+    check_choice,
+    check_int,
+    check_positive,
+    check_range,
+    check_sorted,
+)
 from cationx.ensemble.kernels import Pool, RunStats, advance_exact, advance_fast
 from cationx.ensemble.system import Ensemble
-from cationx.errors import InputError
+from cationx.errors import FitError, InputError
 from cationx.fitting import FitResult
 
 __all__ = ["METHODS", "EnsembleResult", "kinetics", "titrate"]
@@ -133,6 +140,12 @@ class EnsembleResult:
         from cationx.errors import InterpretationWarning
 
         check_choice(against, "against", ("total", "free"))
+        fe = self.fraction_exchanged
+        if not (fe.min() < 0.5 < fe.max()):
+            raise FitError(
+                f"the fraction exchanged stays within {fe.min():.3g}..{fe.max():.3g}: a Hill fit "
+                "needs points on both sides of the midpoint (extend the additions)"
+            )
         x = self.total_ions_per_nc if against == "total" else self.free_ions_per_nc
         order = np.argsort(x, kind="stable")
         t = Titration.from_arrays(x[order], self.fraction_exchanged[order])
@@ -159,7 +172,7 @@ class EnsembleResult:
 
 
 class _Recorder:
-    def __init__(self, ens: Ensemble, n_points: int):
+    def __init__(self, ens: Ensemble):
         self.ens = ens
         self.nmax = int(ens.sites.max())
         self.rows: dict[str, list[Any]] = {k: [] for k in (
@@ -238,11 +251,13 @@ def _run(
     threads: int | None = None,
 ) -> EnsembleResult:
     """Apply ``schedule`` = [(ions to add now, then seconds to run before recording), ...]."""
+    if threads is not None:
+        check_int(threads, "threads", minimum=1, maximum=1024)
     gen = np.random.default_rng(rng)
     state = np.zeros(ens.n_ncs, dtype=np.int64)
     pool = Pool(free_ions=0, free_host=ens.host_initial_count, added_ions=0)
     stats = RunStats()
-    rec = _Recorder(ens, len(schedule))
+    rec = _Recorder(ens)
     bar = _progress(len(schedule), progress, desc)
     t = 0.0
     try:
