@@ -78,3 +78,13 @@ def test_limit_row_matches_engine_fit_for_a_monodisperse_sample():
     eng = solve_titration(white2013(20, 1e-2, 55.0), add)
     ref = fit_hill(Titration.from_arrays(add, eng.fraction_exchanged), ci="none")
     assert row["n_hill_total_limit"] == pytest.approx(ref.params["n_hill"].value, rel=1e-6)
+
+
+def test_existing_scheduler_by_address():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        with open_client(cluster.scheduler_address, timeout_s=5.0) as client:
+            res = sweep("alpha", [55.0], ensemble={**BASE, "n_ncs": 20}, additions=ADD, time_per_addition_s=2.0, replicates=1, root_seed=1, client=client)
+    serial = sweep("alpha", [55.0], ensemble={**BASE, "n_ncs": 20}, additions=ADD, time_per_addition_s=2.0, replicates=1, root_seed=1)
+    assert res.table.equals(serial.table)

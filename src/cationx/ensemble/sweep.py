@@ -286,6 +286,28 @@ def _execute(tasks: Sequence[dict[str, Any]], client: Any, progress: bool) -> li
     return rows
 
 
+def _probe(address: str, timeout_s: float) -> None:
+    """Fail fast with one InputError unless ``address`` answers dask's connection handshake.
+
+    Checked in a private event loop before a Client is made: a Client that fails half-way
+    (refused, timed out, or a server that is not a dask scheduler) can keep the
+    interpreter waiting at exit.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def handshake() -> None:
+        comm = await connect(address, timeout=timeout_s)
+        await comm.close()
+
+    try:
+        asyncio.run(asyncio.wait_for(handshake(), timeout_s + 1.0))
+    except Exception as exc:  # any failure means: not a reachable dask scheduler
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise InputError(f"cannot reach the dask scheduler at {address!r} within {timeout_s:g} s ({reason})") from None
+
+
 @contextlib.contextmanager
 def open_client(
     scheduler: str | None = None,
@@ -300,12 +322,13 @@ def open_client(
     if scheduler is not None and workers is not None:
         raise InputError("give --workers or --scheduler, not both")
     if scheduler is not None:
+        _probe(scheduler, timeout_s)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 client = Client(scheduler, timeout=f"{timeout_s}s", set_as_default=False)
-        except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
+        except Exception as exc:  # the probe passed, but the Client could not start
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
             raise InputError(f"cannot reach the dask scheduler at {scheduler!r} within {timeout_s:g} s ({reason})") from None
         try:
             yield client
