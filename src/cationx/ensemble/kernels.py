@@ -348,3 +348,13 @@ def advance_fast(
     stats.leaps += int(out[1])
     stats.rejected += int(out[2])
     stats.tau = float(out[3])
+
+
+@numba.njit(cache=True)
+def _sample_endpoints(i0, n, lk, seg_lo, seg_hi, up_scale, down, tau, count, seed):
+    """``count`` independent end states of one NC started at ``i0`` (a testing hook)."""
+    np.random.seed(seed)  # noqa: NPY002
+    out = np.empty(count, dtype=np.int64)
+    for k in range(count):
+        out[k], _ = _advance_nc(i0, n, 0, lk, seg_lo, seg_hi, up_scale, down, tau)
+    return out
