@@ -9,9 +9,9 @@ per cell over the cell volume), so density and formula mass are consistent:
 material      lattice (Angstrom)                     Z   rho g/cm^3  cations/nm^3
 ============  =====================================  ==  ==========  ============
 CdSe-zb       a = 6.077 (zinc blende, F-43m)         4   5.664       17.82
-CdSe-wz       a = 4.2999, c = 7.0109 (wurtzite)      2   5.663       17.81
+CdSe-wz       a = 4.2999, c = 7.0109 (wurtzite)      2   5.662       17.82
 CdS-zb        a = 5.818                              4   4.87        20.31
-CdS-wz        a = 4.1367, c = 6.7161                 2   4.82        20.14
+CdS-wz        a = 4.1367, c = 6.7161                 2   4.82        20.09
 ============  =====================================  ==  ==========  ============
 
 Lattice constants: O. Madelung, *Semiconductors: Data Handbook*, 3rd ed. (Springer 2004),
