@@ -27,8 +27,13 @@ Two routes advance the same system (:mod:`cationx.ensemble.system`) over a time 
     drift beyond the current state on both sides, the NC jumps by
     ``Poisson(up tau) - Poisson(down tau)`` (exact for constant rates; the 4-sigma reach
     bounds the chance of leaving the run below ~1e-4, and a draw that lands outside is
-    discarded for one exact event).  So intermediates cost O(1) per leap whatever the
-    number of events, and the ends (host, fully exchanged) are always exact.
+    discarded for one exact event).  NCs in the top run or fully exchanged take an exact
+    leap of the walk *reflected* at n (state n has no up-move): ``N ~ Poisson((u + v) tau)``
+    clock rings, ``Binomial(N, u/(u+v))`` of them up; the up-rings at n are discarded,
+    which needs only the end point and the minimum of the free walk (sampled from its
+    exact conditional law, reflection principle); the run must extend beyond 8 standard
+    deviations plus the drift.  So intermediates and exchanged NCs cost O(1) per leap
+    whatever the number of events; host NCs (state 0) are always exact.
 
 Random numbers: the fast kernel takes a 32-bit seed drawn from the caller's
 :class:`numpy.random.Generator` at every call and reseeds numba's generator for every
@@ -124,6 +129,32 @@ def advance_exact(
 
 
 @numba.njit(cache=True)
+def _walk_minimum(steps, end):
+    """Minimum of a +-1 walk of ``steps`` steps from 0 conditioned to end at ``end``.
+
+    Reflection principle: ``P(min <= -a | end) = C(N, k - a) / C(N, k)`` with ``k = (N - end)/2``
+    for ``a >= max(0, -end)``, whatever the step probabilities; sampled by inversion
+    (bisection on ``a``).
+    """
+    if steps == 0:
+        return 0
+    k0 = (steps - end) // 2
+    lg_n = math.lgamma(steps + 1.0)
+    base_lc = lg_n - math.lgamma(k0 + 1.0) - math.lgamma(steps - k0 + 1.0)
+    log_u = math.log(1.0 - np.random.random())  # noqa: NPY002  (U in (0, 1])
+    lo_a = max(0, -end)
+    hi_a = k0 + 1
+    while hi_a - lo_a > 1:
+        mid = (lo_a + hi_a) // 2
+        k = k0 - mid
+        if lg_n - math.lgamma(k + 1.0) - math.lgamma(steps - k + 1.0) - base_lc >= log_u:
+            lo_a = mid
+        else:
+            hi_a = mid
+    return -lo_a
+
+
+@numba.njit(cache=True)
 def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
     """Advance one NC from state ``i`` by ``tau`` at a frozen pool; returns (state, events)."""
     t = 0.0
@@ -147,6 +178,22 @@ def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
                 new = i + f - b
                 if lo <= new <= hi:
                     return new, events + f + b
+            elif n >= 2 and i >= seg_lo[base + n - 1]:
+                # top run or fully exchanged: a constant-rate walk whose up-moves are discarded at n
+                top_lo = seg_lo[base + n - 1]
+                u = up if i < n else up_scale * math.exp(lk[base + n - 1])
+                rate = u + dn
+                lam_r = rate * rem
+                sd_r = math.sqrt(lam_r)
+                y0 = n - i
+                if y0 + abs(u - dn) * rem + 2.0 * REACH_SD * sd_r + 2.0 <= n - top_lo:
+                    rings = np.random.poisson(lam_r)  # noqa: NPY002
+                    ups = np.random.binomial(rings, u / rate)  # noqa: NPY002
+                    w = rings - 2 * ups  # free walk of the distance below n
+                    blocked = max(0, -y0 - _walk_minimum(rings, w))
+                    new = n - (y0 + w + blocked)
+                    if new >= top_lo:
+                        return new, events + rings - blocked
         dt = np.random.exponential(1.0 / tot)  # noqa: NPY002 (numba generator, seeded per call)
         if dt >= rem:
             break
