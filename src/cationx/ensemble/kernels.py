@@ -1,0 +1,407 @@
+"""Stochastic kinetics of the ensemble: the exact reference and the fast leaping kernel.
+
+Two routes advance the same system (:mod:`cationx.ensemble.system`) over a time span:
+
+:func:`advance_exact`
+    Gillespie's direct method on the whole system: every event updates the shared pool,
+    so it samples the chemical master equation exactly.  Plain NumPy, O(N) per event;
+    the tested reference (small ensembles).
+:func:`advance_fast`
+    A numba kernel with two nested controls.
+
+    *Pool leaps.*  The pool (free ions ``F``, free host ``H``) is frozen for a leap of
+    length ``tau``; given the pool the NCs are independent.  While the pool is too small
+    to be frozen (``eps F < m`` or ``eps H < 1``) the kernel takes exact whole-system
+    direct-method events instead.  A leap is accepted only if
+    the net change it causes satisfies ``F' >= 0``, ``|dF| <= max(eps F, m)`` and
+    ``|dH| <= max(eps H, 1)``, i.e. every pool propensity factor changes by at most about
+    ``m eps`` (the leap condition of Cao, Gillespie & Petzold, J. Chem. Phys. 124, 044109
+    (2006), applied to the shared species); otherwise the NCs are restored and ``tau``
+    is halved.  After an accepted leap ``tau`` is rescaled so that the same net flux
+    would use 70 % of the allowed change (at most doubling).  As ``eps -> 0`` this is the exact process.
+
+    *Per-NC steps.*  Inside a leap each NC runs its own exact SSA at the frozen pool,
+    except where its up-rates are flat (``|ln K_{i+1} - ln K_{j+1}| <= flatness`` over a
+    run of states 1..n-1, e.g. every intermediate of the ``white2013`` preset): there, if
+    at least 10 events are expected and the run extends 4 standard deviations plus the
+    drift beyond the current state on both sides, the NC jumps by
+    ``Poisson(up tau) - Poisson(down tau)`` (exact for constant rates; the 4-sigma reach
+    bounds the chance of leaving the run below ~1e-4, and a draw that lands outside is
+    discarded for one exact event).  NCs in the top run or fully exchanged take an exact
+    leap of the walk *reflected* at n (state n has no up-move): ``N ~ Poisson((u + v) tau)``
+    clock rings, ``Binomial(N, u/(u+v))`` of them up; the up-rings at n are discarded,
+    which needs only the end point and the minimum of the free walk (sampled from its
+    exact conditional law, reflection principle); the run must extend beyond 8 standard
+    deviations plus the drift.  So intermediates and exchanged NCs cost O(1) per leap
+    whatever the number of events; host NCs (state 0) are always exact.
+
+Random numbers: the fast kernel takes a 32-bit seed drawn from the caller's
+:class:`numpy.random.Generator` at every call and reseeds numba's generator for every
+block of 2048 NCs in every leap (and for every exact event) from (seed, counter, block),
+so a run is a pure function of the seed whether the blocks run on 1 or many threads
+(numba ``prange``) or workers.
+
+Hand-written because no library simulates a shared-pool birth-death ensemble of 1e5
+chains with per-chain leaping (GillesPy2/StochKit would need one species per NC state).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+
+from cationx.ensemble.system import Ensemble
+
+__all__ = ["Pool", "RunStats", "advance_exact", "advance_fast", "falling"]
+
+LEAP_MIN_EVENTS = 10.0
+BLOCK = 2048  # NCs per random stream (fixed, so results do not depend on threads)
+REACH_SD = 4.0
+
+
+@dataclass(slots=True)
+class Pool:
+    """Mutable pool counts: free incoming ions and free host cations (integers)."""
+
+    free_ions: int
+    free_host: int
+    added_ions: int
+
+
+@dataclass(slots=True)
+class RunStats:
+    events: int = 0
+    leaps: int = 0
+    rejected: int = 0
+    tau: float = 0.0
+
+
+@numba.njit(cache=True)
+def falling(count: int, m: int) -> float:
+    """Falling factorial ``count (count-1) ... (count-m+1)`` (0 when count < m)."""
+    if count < m:
+        return 0.0
+    out = 1.0
+    for k in range(m):
+        out *= count - k
+    return out
+
+
+# ------------------------------------------------------------------------------- exact
+
+
+def advance_exact(
+    ens: Ensemble, state: np.ndarray, pool: Pool, t_span: float, rng: np.random.Generator, stats: RunStats
+) -> None:
+    """Direct-method Gillespie over ``t_span`` seconds; updates ``state`` and ``pool`` in place."""
+    m = ens.ions_per_site
+    mpc = ens.molar_per_count
+    n = ens.sites
+    base = ens.offsets[ens.group]
+    lk = ens.log_k_next
+    t = 0.0
+    while True:
+        up_scale = ens.k_off * falling(pool.free_ions, m) * mpc**m
+        down = ens.k_off * pool.free_host * mpc
+        up = np.where(state < n, up_scale * np.exp(lk[base + state]), 0.0)
+        dn = np.where(state > 0, down, 0.0)
+        rates = np.concatenate([up, dn])
+        a0 = rates.sum()
+        if a0 <= 0.0:
+            return
+        t += rng.exponential(1.0 / a0)
+        if t > t_span:
+            return
+        k = int(np.searchsorted(np.cumsum(rates), rng.random() * a0, side="right"))
+        k = min(k, rates.size - 1)
+        j = k % state.size
+        step = 1 if k < state.size else -1
+        state[j] += step
+        pool.free_ions -= m * step
+        pool.free_host += step
+        stats.events += 1
+
+
+# -------------------------------------------------------------------------------- fast
+
+
+@numba.njit(cache=True)
+def _walk_minimum(steps, end):
+    """Minimum of a +-1 walk of ``steps`` steps from 0 conditioned to end at ``end``.
+
+    Reflection principle: ``P(min <= -a | end) = C(N, k - a) / C(N, k)`` with ``k = (N - end)/2``
+    for ``a >= max(0, -end)``, whatever the step probabilities; sampled by inversion
+    (bisection on ``a``).
+    """
+    if steps == 0:
+        return 0
+    k0 = (steps - end) // 2
+    lg_n = math.lgamma(steps + 1.0)
+    base_lc = lg_n - math.lgamma(k0 + 1.0) - math.lgamma(steps - k0 + 1.0)
+    log_u = math.log(1.0 - np.random.random())  # noqa: NPY002  (U in (0, 1])
+    lo_a = max(0, -end)
+    hi_a = k0 + 1
+    while hi_a - lo_a > 1:
+        mid = (lo_a + hi_a) // 2
+        k = k0 - mid
+        if lg_n - math.lgamma(k + 1.0) - math.lgamma(steps - k + 1.0) - base_lc >= log_u:
+            lo_a = mid
+        else:
+            hi_a = mid
+    return -lo_a
+
+
+@numba.njit(cache=True)
+def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
+    """Advance one NC from state ``i`` by ``tau`` at a frozen pool; returns (state, events)."""
+    t = 0.0
+    events = 0
+    while True:
+        up = up_scale * math.exp(lk[base + i]) if i < n else 0.0
+        dn = down if i > 0 else 0.0
+        tot = up + dn
+        if tot <= 0.0:
+            break
+        rem = tau - t
+        lam = tot * rem
+        if lam > LEAP_MIN_EVENTS:
+            lo = seg_lo[base + i]
+            hi = seg_hi[base + i]
+            drift = (up - dn) * rem
+            sd = math.sqrt(lam)
+            if i + max(drift, 0.0) + REACH_SD * sd + 1.0 <= hi and i + min(drift, 0.0) - REACH_SD * sd - 1.0 >= lo:
+                f = np.random.poisson(up * rem)  # noqa: NPY002 (numba generator, seeded per call)
+                b = np.random.poisson(dn * rem)  # noqa: NPY002 (numba generator, seeded per call)
+                new = i + f - b
+                if lo <= new <= hi:
+                    return new, events + f + b
+            elif n >= 2 and i >= seg_lo[base + n - 1]:
+                # top run or fully exchanged: a constant-rate walk whose up-moves are discarded at n
+                top_lo = seg_lo[base + n - 1]
+                u = up if i < n else up_scale * math.exp(lk[base + n - 1])
+                rate = u + dn
+                lam_r = rate * rem
+                sd_r = math.sqrt(lam_r)
+                y0 = n - i
+                if y0 + abs(u - dn) * rem + 2.0 * REACH_SD * sd_r + 2.0 <= n - top_lo:
+                    rings = np.random.poisson(lam_r)  # noqa: NPY002
+                    ups = np.random.binomial(rings, u / rate)  # noqa: NPY002
+                    w = rings - 2 * ups  # free walk of the distance below n
+                    blocked = max(0, -y0 - _walk_minimum(rings, w))
+                    new = n - (y0 + w + blocked)
+                    if new >= top_lo:
+                        return new, events + rings - blocked
+        dt = np.random.exponential(1.0 / tot)  # noqa: NPY002 (numba generator, seeded per call)
+        if dt >= rem:
+            break
+        t += dt
+        if np.random.random() * tot < up:  # noqa: NPY002
+            i += 1
+        else:
+            i -= 1
+        events += 1
+    return i, events
+
+
+@numba.njit(cache=True)
+def _exact_event(state, sites, base, lk, up_scale, down, t_left, counts, m):
+    """One direct-method event of the whole system; returns its waiting time, or -1 past ``t_left``."""
+    n_nc = state.size
+    a0 = 0.0
+    for j in range(n_nc):
+        i = state[j]
+        if i < sites[j]:
+            a0 += up_scale * math.exp(lk[base[j] + i])
+        if i > 0:
+            a0 += down
+    if a0 <= 0.0:
+        return -1.0
+    dt = np.random.exponential(1.0 / a0)  # noqa: NPY002
+    if dt > t_left:
+        return -1.0
+    target = np.random.random() * a0  # noqa: NPY002
+    acc = 0.0
+    for j in range(n_nc):
+        i = state[j]
+        if i < sites[j]:
+            acc += up_scale * math.exp(lk[base[j] + i])
+            if acc >= target:
+                state[j] = i + 1
+                counts[0] -= m
+                counts[1] += 1
+                return dt
+        if i > 0:
+            acc += down
+            if acc >= target:
+                state[j] = i - 1
+                counts[0] += m
+                counts[1] -= 1
+                return dt
+    # rounding: the last NC with a move takes the event
+    for j in range(n_nc - 1, -1, -1):
+        i = state[j]
+        if i > 0:
+            state[j] = i - 1
+            counts[0] += m
+            counts[1] -= 1
+            return dt
+        if i < sites[j]:
+            state[j] = i + 1
+            counts[0] -= m
+            counts[1] += 1
+            return dt
+    return dt
+
+
+@numba.njit(cache=True)
+def _block_seed(seed, leap, block):
+    """A 32-bit seed for (call seed, leap counter, block): a splitmix64 finaliser."""
+    z = np.uint64(seed) * np.uint64(0x9E3779B97F4A7C15)
+    z += np.uint64(leap) * np.uint64(0xBF58476D1CE4E5B9)
+    z += np.uint64(block) * np.uint64(0x94D049BB133111EB)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return np.uint32(z & np.uint64(0xFFFFFFFF))
+
+
+@numba.njit(cache=True)
+def _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+    """Advance the NCs of block ``b`` by ``tau``; its random stream depends on (seed, leap, b) only."""
+    np.random.seed(_block_seed(seed, leap, b))  # noqa: NPY002 (numba generator, seeded per block)
+    start = b * BLOCK
+    stop = min(state.size, start + BLOCK)
+    net = 0
+    ev = 0
+    for j in range(start, stop):
+        i0 = state[j]
+        backup[j] = i0
+        i1, e = _advance_nc(i0, sites[j], base[j], lk, seg_lo, seg_hi, up_scale, down, tau)
+        state[j] = i1
+        net += i1 - i0
+        ev += e
+    nets[b] = net
+    evs[b] = ev
+
+
+@numba.njit(cache=True, parallel=True)
+def _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+    for b in numba.prange(n_blocks):
+        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs)
+
+
+@numba.njit(cache=True)
+def _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+    for b in range(n_blocks):
+        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs)
+
+
+@numba.njit(cache=True)
+def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off, t_span, eps, tau0, seed, parallel, out):
+    """Pool-leap loop over ``t_span``; counts = [free ions, free host]; out = [events, leaps, rejected, tau].
+
+    Every leap and every exact event reseeds from (seed, counter, block), so the result
+    does not depend on the number of threads that run the blocks.
+    """
+    n_nc = state.size
+    n_blocks = (n_nc + BLOCK - 1) // BLOCK
+    nets = np.zeros(n_blocks, dtype=np.int64)
+    evs = np.zeros(n_blocks, dtype=np.int64)
+    backup = state.copy()
+    t = 0.0
+    tau = tau0
+    mpc_m = mpc**m
+    counter = 0
+    while t < t_span:
+        counter += 1
+        if tau > t_span - t:
+            tau = t_span - t
+        f_count = counts[0]
+        h_count = counts[1]
+        up_scale = k_off * falling(f_count, m) * mpc_m
+        down = k_off * h_count * mpc
+        if eps * f_count < m or eps * h_count < 1.0:
+            # pool too small to freeze: one exact direct-method event (whole system)
+            np.random.seed(_block_seed(seed, counter, n_blocks))  # noqa: NPY002
+            dt = _exact_event(state, sites, base, lk, up_scale, down, t_span - t, counts, m)
+            if dt < 0.0:
+                break
+            t += dt
+            out[0] += 1
+            continue
+        if parallel and n_blocks > 1:
+            _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, counter, nets, evs)
+        else:
+            _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, counter, nets, evs)
+        net = nets.sum()
+        ev = evs.sum()
+        d_f = -m * net
+        ok = f_count + d_f >= 0
+        ok = ok and abs(d_f) <= max(eps * f_count, m)
+        ok = ok and abs(net) <= max(eps * h_count, 1.0)
+        if ok:
+            counts[0] = f_count + d_f
+            counts[1] = h_count + net
+            t += tau
+            out[0] += ev
+            out[1] += 1
+            # next leap: at most double, and aim the net change at 70 % of what is allowed
+            allowed = min(max(eps * f_count, m) / m, max(eps * h_count, 1.0))
+            grow = 2.0 if net == 0 else min(2.0, 0.7 * allowed / abs(net))
+            tau *= max(grow, 0.5)
+        else:
+            state[:] = backup
+            out[2] += 1
+            tau *= 0.5
+    out[3] = tau
+
+
+def advance_fast(
+    ens: Ensemble,
+    state: np.ndarray,
+    pool: Pool,
+    t_span: float,
+    rng: np.random.Generator,
+    stats: RunStats,
+    *,
+    epsilon: float,
+    threads: int | None = None,
+) -> None:
+    """Leaping kernel over ``t_span`` seconds; updates ``state``, ``pool`` and ``stats``.
+
+    ``threads``: numba threads for the blocks of NCs (None: numba's default, all cores);
+    the numbers do not depend on it.
+    """
+    if t_span <= 0:
+        return
+    if threads is not None:
+        numba.set_num_threads(min(int(threads), numba.config.NUMBA_NUM_THREADS))
+    counts = np.array([pool.free_ions, pool.free_host], dtype=np.int64)
+    out = np.zeros(4)
+    tau0 = stats.tau if stats.tau > 0 else t_span * 1e-6
+    base = ens.offsets[ens.group]
+    seed = int(rng.integers(0, 2**32))
+    _advance_pool(
+        state, ens.sites, base, ens.log_k_next, ens.seg_lo, ens.seg_hi, counts,
+        ens.ions_per_site, ens.molar_per_count, ens.k_off, float(t_span), float(epsilon),
+        float(tau0), seed, threads != 1, out,
+    )
+    pool.free_ions = int(counts[0])
+    pool.free_host = int(counts[1])
+    stats.events += int(out[0])
+    stats.leaps += int(out[1])
+    stats.rejected += int(out[2])
+    stats.tau = float(out[3])
+
+
+@numba.njit(cache=True)
+def _sample_endpoints(i0, n, lk, seg_lo, seg_hi, up_scale, down, tau, count, seed):
+    """``count`` independent end states of one NC started at ``i0`` (a testing hook)."""
+    np.random.seed(seed)  # noqa: NPY002
+    out = np.empty(count, dtype=np.int64)
+    for k in range(count):
+        out[k], _ = _advance_nc(i0, n, 0, lk, seg_lo, seg_hi, up_scale, down, tau)
+    return out
