@@ -177,3 +177,28 @@ def test_global_fit_of_two_files(tmp_path):
     data = json.loads(res.stdout)
     assert set(data["params"]) == {"n_hill", "k_half_0", "k_half_1"}
     assert len(data["x"]) == 50
+
+
+def test_kappa_sweep_matches_printed_closed_form():
+    from cationx.reproduce.white2013 import printed_fractions
+
+    res = run("coop", "simulate", "--kappa-range", "1e-3:1", "--points", "7", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    ref = printed_fractions(np.geomspace(1e-3, 1, 7), 20, 1e-2, 55.0)
+    np.testing.assert_allclose(data["kappa"], np.geomspace(1e-3, 1, 7), rtol=1e-12)
+    np.testing.assert_allclose(data["total_ions_per_nc"], ref["total"], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kappa-range", "0:1"], "--kappa-range start must be > 0"),
+        (["--kappa-range", "1:0.1"], "must have A < B"),
+        (["--kappa-range", "1e-3:1", "--max-total", "50"], "not both"),
+    ],
+)
+def test_kappa_sweep_bad_input(args, message):
+    res = run("coop", "simulate", *args)
+    assert res.exit_code == 2
+    assert message in res.stderr

@@ -28,6 +28,7 @@ def simulate_cmd(
     host_initial: float = typer.Option(0.0, "--host-initial", help="Free host cation before any addition, M."),
     points: int = typer.Option(200, "--points", help="Points from zero to past full exchange (fraction exchanged >= 0.99)."),
     max_total: float | None = typer.Option(None, "--max-total", help="End of the range in ions per NC (default: past full exchange)."),
+    kappa_range: str | None = typer.Option(None, "--kappa-range", help="The paper's parametric sweep instead: log-spaced kappa = K1 c^m/d from A to B, e.g. 1e-4:1."),
     json_out: bool = typer.Option(False, "--json", help="Print per-point arrays as JSON on stdout."),
     out: Path | None = typer.Option(None, "--out", help="Write the table (CSV)."),
     populations: Path | None = typer.Option(None, "--populations", help="Write the population of every ML_i (CSV)."),
@@ -38,18 +39,31 @@ def simulate_cmd(
 
     from cationx._validation import check_positive
     from cationx.cooperative import default_totals, make_model, solve_titration
+    from cationx.errors import InputError
     from cationx.io.write import write_csv
 
     if alpha is None and model != "independent":
         alpha = 55.0 if model == "white2013" else None
     mdl = make_model(model, sites=sites, k1=k1, alpha=alpha, l_allosteric=l_allosteric, ions_per_site=ions_per_site)
-    if max_total is None:
-        totals = default_totals(mdl, points, nc_conc_molar=nc_conc, host_initial_molar=host_initial)
-    else:
-        from cationx._validation import check_int
+    from cationx._validation import check_int
 
-        totals = np.linspace(0.0, check_positive(max_total, "max_total"), check_int(points, "points", minimum=2))
-    state = solve_titration(mdl, totals, nc_conc_molar=nc_conc, host_initial_molar=host_initial)
+    if kappa_range is not None:
+        from cationx.cli._common import parse_range
+        from cationx.cooperative import sweep_kappa
+
+        if max_total is not None:
+            raise InputError("give --kappa-range or --max-total, not both")
+        lo, hi = parse_range(kappa_range, "--kappa-range")
+        check_positive(lo, "--kappa-range start")
+        kappa = np.geomspace(lo, hi, check_int(points, "points", minimum=2))
+        state = sweep_kappa(mdl, kappa, nc_conc_molar=nc_conc, host_initial_molar=host_initial)
+        totals = state.total_ions_per_nc
+    else:
+        if max_total is None:
+            totals = default_totals(mdl, points, nc_conc_molar=nc_conc, host_initial_molar=host_initial)
+        else:
+            totals = np.linspace(0.0, check_positive(max_total, "max_total"), check_int(points, "points", minimum=2))
+        state = solve_titration(mdl, totals, nc_conc_molar=nc_conc, host_initial_molar=host_initial)
     out_p = output_path(out)
     pop_p = output_path(populations)
     plot_p = output_path(plot)
