@@ -298,6 +298,13 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
     if curve is not None:
         for col in ("fraction_exchanged", "fraction_unexchanged", "dopants_per_nc", "free_ions_per_nc", "bound_fraction"):
             table[f"model_{col}"] = curve[col].to_numpy()
+        last = float(curve["fraction_exchanged"].iloc[-1])
+        if desc.absorbance.product == "last" and not desc.absorbance.product_file and last < 0.98:
+            notes.append(
+                f"the fitted model puts the last spectrum at {100 * last:.1f}% exchanged, but it defines 100% "
+                "exchange (000) and is the product spectrum: the fractions are biased; titrate further "
+                "or give a fully exchanged product_file"
+            )
     return TitrationAnalysis(
         title=desc.title,
         description=desc,
