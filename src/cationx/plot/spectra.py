@@ -130,7 +130,16 @@ def pl_figure(analysis: Any) -> Any:
     fig, (ax, ax2) = new_figure(1, 2, figsize=(10, 4.2))
     pl = analysis.pl
     _lines(ax, pl.wavelength_nm, pl.corrected)
-    ax.axvspan(*pl.band_nm, color="tab:red", alpha=0.06)
+    ax.axvspan(*pl.band_nm, color="tab:red", alpha=0.06, label="integrated band")
+    # scale to the integrated band: outside it, the host subtraction scaled at the reference
+    # (000 assumes host PL only there) can dwarf the defect bands that are integrated
+    band = (pl.wavelength_nm >= pl.band_nm[0]) & (pl.wavelength_nm <= pl.band_nm[1])
+    inside = pl.corrected[:, band]
+    if inside.size and np.all(np.isfinite(inside)):
+        lo, hi = min(float(inside.min()), 0.0), max(float(inside.max()), 0.0)
+        pad = 0.08 * (hi - lo) if hi > lo else 1.0
+        ax.set_ylim(lo - pad, hi + pad)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("corrected PL")
     ax.set_title(f"host PL removed at {pl.reference_nm:g} nm", fontsize=10)
