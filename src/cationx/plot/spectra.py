@@ -6,9 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from cationx.spectra.axes import HC_EV_NM
-
 from cationx.plot import _pyplot
+from cationx.spectra.axes import HC_EV_NM
 
 __all__ = [
     "corrected_figure",
