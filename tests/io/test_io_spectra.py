@@ -239,3 +239,14 @@ def test_generic_round_trip(tmp_path_factory, npts, ncols, delim, header, descen
     np.testing.assert_array_equal(xx, x)
     np.testing.assert_allclose(yy, y, rtol=1e-5, atol=1e-6)
     assert data.metadata["x_order"] == ("descending" if descending and npts > 1 else "ascending")
+
+
+def test_header_column_without_data(tmp_path):
+    # a named column whose cells are all empty is an error, not a silently dropped spectrum
+    p = tmp_path / "bad.csv"
+    p.write_text("wavelength,a,b\n" + "".join(f"{400 + i},{0.1 * i:.1f},\n" for i in range(5)))
+    with pytest.raises(DataFileError, match="no data under 'b'"):
+        read_spectra(p)
+    # a trailing delimiter on the header (empty name) is fine
+    p.write_text("wavelength,a,\n" + "".join(f"{400 + i},{0.1 * i:.1f},\n" for i in range(5)))
+    assert read_spectra(p).labels == ["a"]

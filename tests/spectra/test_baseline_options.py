@@ -112,3 +112,17 @@ def test_file_and_files_are_exclusive(demo_copy):
     demo_copy.write_text(demo_copy.read_text().replace('file = "demo_absorbance.csv"', 'file = "demo_absorbance.csv"\nfiles = ["a.csv"]'))
     with pytest.raises(InputError, match="not both"):
         load_description(demo_copy)
+
+
+def test_stoichiometry_note(demo_copy):
+    # 000: two Cu+ per Cd2+, so half the NCs of N Cd need at least N Cu+ per NC. The demo is
+    # in the coarse-grained units of the White et al. 2013 model (20 sites), so it is flagged.
+    from cationx.spectra.analysis import _stoichiometry_note
+
+    desc = load_description(demo_copy)
+    note = _stoichiometry_note(desc, 600.0, 46.0)
+    assert note is not None and "below the 600 needed" in note and "20 sites take 40 ions" in note
+    assert _stoichiometry_note(desc, 600.0, 600.0) is None
+    assert _stoichiometry_note(desc, 600.0, None) is None
+    res = analyze_titration(desc)
+    assert any("coarse-grained" in n for n in res.notes)

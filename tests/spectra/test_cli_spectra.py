@@ -102,6 +102,21 @@ def test_inspect_real_files(real_dir):
     assert keys <= set(d["spectra"][0])
 
 
+def test_inspect_sizes_absorbance_only(real_dir):
+    # a PL maximum is Stokes-shifted from the absorption exciton the Yu curves are made for
+    r = run("spectra", "inspect", str(real_dir / "jasco_fl_cdse5.txt"), "--material", "CdSe", "--json")
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.stdout)["spectra"]
+    assert row["exciton_nm"] is not None and row["size"] is None
+    assert "emission spectrum" in row["size_reason"]
+
+
+def test_size_refuses_beyond_the_bulk_gap():
+    r = run("size", "--material", "CdSe", "--wavelength-nm", "800")
+    assert r.exit_code == 2
+    assert "bulk band gap" in _error_line(r)
+
+
 def test_inspect_plot_never_over_input(real_dir, tmp_path):
     src = tmp_path / "s.csv"
     shutil.copy(real_dir / "jasco_v670_cdse5.csv", src)

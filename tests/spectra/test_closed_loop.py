@@ -92,3 +92,19 @@ def test_profile_intervals_also_cover_the_truth(loop):
     for name, value in {"log10_k1": -2.0, "log10_alpha": math.log10(55.0)}.items():
         p = fit.params[name]
         assert p.ci_low <= value <= p.ci_high, (name, p)
+
+
+def test_incomplete_last_spectrum_is_noted(tmp_path):
+    # stopping at 1.2 x the half-exchange point leaves the "full exchange" spectrum of 000
+    # short of full exchange; the analysis must say so (and not for the default 2.2 x run)
+    model = make_model("white2013", sites=20, k1=1e-2, alpha=55.0)
+    t50 = synthesize_titration(model, additions=3, noise=0, pl_noise=0).half_exchange_ions_per_nc
+    syn = synthesize_titration(model, additions=16, max_ions_per_nc=1.2 * t50, rng=3)
+    res = analyze_titration(load_description(write_titration(syn, tmp_path)))
+    assert syn.state.fraction_exchanged[-1] < 0.95
+    assert any("last spectrum at" in n for n in res.notes)
+
+
+def test_complete_titration_has_no_incomplete_note(loop):
+    _, res = loop
+    assert not any("last spectrum at" in n for n in res.notes)

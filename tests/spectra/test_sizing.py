@@ -120,3 +120,8 @@ def test_bad_sizing_inputs():
         sizing.cumulative_ions_per_nc([10, -5], 0.01, nc_conc_molar=1e-6, start_volume_ml=3.0)
     with pytest.raises(InputError, match="wavelength_nm must be > 0"):
         sizing.diameter_nm("CdSe", -1.0)
+    # beyond the bulk gap (CdSe 1.74 eV = 713 nm) there is no confined exciton to size
+    with pytest.raises(InputError, match="bulk band gap"):
+        sizing.diameter_nm("CdSe", 800.0)
+    with pytest.raises(InputError, match="bulk band gap"):
+        sizing.diameter_nm("CdS", 520.0)

@@ -146,13 +146,12 @@ def inspect_rows(path: Path, material: str | None, fmt: str | None, reliable_max
     """Format and per-spectrum exciton/saturation rows of one file (the ``inspect`` JSON)."""
     import warnings
 
+    from cationx.errors import InputError
     from cationx.io.spectra import read_spectra
     from cationx.spectra.exciton import find_exciton, saturated_ranges
     from cationx.spectra.sizing import MATERIALS, size_from_exciton
 
     if material is not None and material not in MATERIALS:
-        from cationx.errors import InputError
-
         raise InputError(f"--material must be one of {', '.join(MATERIALS)}; got {material!r}")
     data = read_spectra(path, format=fmt)
     rows = []
@@ -175,10 +174,18 @@ def inspect_rows(path: Path, material: str | None, fmt: str | None, reliable_max
             "exciton_reason": ex.reason or None,
             "saturated_ranges_nm": [list(r) for r in saturated_ranges(s.x, s.y, reliable_max=lim)],
         }
-        if material is not None and ex.found:
+        sz = None
+        if material is not None and ex.found and s.y_unit == "intensity":
+            # an emission peak is Stokes-shifted from the absorption exciton the curves use
+            row["size_reason"] = "emission spectrum: Yu et al. 2003 size from the absorption exciton"
+        elif material is not None and ex.found:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                sz = size_from_exciton(material, ex.wavelength_nm)  # type: ignore[arg-type]
+                try:
+                    sz = size_from_exciton(material, ex.wavelength_nm)  # type: ignore[arg-type]
+                except InputError as exc:  # e.g. a band beyond the bulk gap: no size for this one
+                    row["size_reason"] = str(exc)
+        if sz is not None:
             row["size"] = {
                 "diameter_nm": sz.diameter_nm,
                 "diameter_uncertainty_nm": sz.diameter_uncertainty_nm,

@@ -444,6 +444,12 @@ def parse_generic(text: str, p: Path) -> SpectrumSet:
     if ncol < 2:
         raise DataFileError(f"{p.name}: needs an x column and at least one y column")
     if header is not None and len(header) >= ncol:
+        extra = [h for h in header[ncol:] if h]
+        if extra:
+            raise DataFileError(
+                f"{p.name}: the header names {len([h for h in header if h])} columns but the data rows have "
+                f"{ncol}: no data under {', '.join(repr(h) for h in extra)}"
+            )
         names = header[:ncol]
     else:
         names = ["x"] + [f"y{k}" for k in range(1, ncol)]

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from cationx.plot import _pyplot
+from cationx.spectra.axes import HC_EV_NM
 
 __all__ = [
     "corrected_figure",
@@ -35,6 +36,16 @@ def _lines(ax: Any, x: np.ndarray, rows: np.ndarray) -> None:
     step = max(1, x.size // 1000)
     segs = [np.column_stack([x[::step], r[::step]]) for r in rows]
     ax.add_collection(LineCollection(segs, colors=_colors(len(rows)), linewidths=1))
+    if len(rows) > 1:
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import ListedColormap, Normalize
+
+        key = ScalarMappable(norm=Normalize(0, len(rows) - 1), cmap=ListedColormap(_colors(len(rows))))
+        from matplotlib.ticker import MaxNLocator
+
+        bar = ax.figure.colorbar(key, ax=ax, pad=0.02, fraction=0.05, label="spectrum (0 = before any addition)")
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
     ax.set_xlim(float(np.min(x)), float(np.max(x)))
     lo, hi = float(np.nanmin(rows)), float(np.nanmax(rows))
     pad = 0.04 * (hi - lo or 1.0)
@@ -62,9 +73,14 @@ def series_figure(analysis: Any) -> Any:
     _lines(ax, w, y)
     for p in analysis.isosbestic:
         ax.errorbar([p.wavelength_nm], [p.absorbance], xerr=[p.uncertainty_nm], fmt="o", mfc="none", color="tab:red", ms=7)
-        ax.annotate(f"{p.wavelength_nm:.1f} nm", (p.wavelength_nm, p.absorbance), textcoords="offset points", xytext=(4, 6), fontsize=8, color="tab:red")
+    if analysis.isosbestic:
+        # one list in a corner: labels beside neighbouring points overprint each other and the lines
+        listing = "\n".join(f"{p.wavelength_nm:.1f} ± {p.uncertainty_nm:.1f} nm" for p in analysis.isosbestic)
+        ax.text(0.98, 0.97, "isosbestic points\n" + listing, transform=ax.transAxes, ha="right", va="top", fontsize=8, color="tab:red")
     _shade_saturated(ax, w, analysis.valid)
-    ax.axvline(analysis.correction.reference_nm, color="0.5", ls=":", lw=1)
+    ref_nm = analysis.correction.reference_nm
+    ax.axvline(ref_nm, color="0.5", ls=":", lw=1)
+    ax.text(ref_nm, 0.97, f"{HC_EV_NM / ref_nm:.2f} eV reference ", transform=ax.get_xaxis_transform(), fontsize=7, color="0.4", rotation=90, va="top", ha="right")
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("absorbance")
     ax.set_title(f"{analysis.title}: {len(y)} spectra (isosbestic points in red)", fontsize=10)
@@ -80,7 +96,7 @@ def corrected_figure(analysis: Any) -> Any:
     ax.axvline(corr.reference_nm, color="0.5", ls=":", lw=1)
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("corrected absorbance")
-    ax.set_title(f"product spectrum removed at {corr.reference_nm:.1f} nm", fontsize=10)
+    ax.set_title(f"product spectrum removed at {corr.reference_nm:.1f} nm ({HC_EV_NM / corr.reference_nm:.2f} eV)", fontsize=10)
     return fig
 
 
@@ -130,7 +146,16 @@ def pl_figure(analysis: Any) -> Any:
     fig, (ax, ax2) = new_figure(1, 2, figsize=(10, 4.2))
     pl = analysis.pl
     _lines(ax, pl.wavelength_nm, pl.corrected)
-    ax.axvspan(*pl.band_nm, color="tab:red", alpha=0.06)
+    ax.axvspan(*pl.band_nm, color="tab:red", alpha=0.06, label="integrated band")
+    # scale to the integrated band: outside it, the host subtraction scaled at the reference
+    # (000 assumes host PL only there) can dwarf the defect bands that are integrated
+    band = (pl.wavelength_nm >= pl.band_nm[0]) & (pl.wavelength_nm <= pl.band_nm[1])
+    inside = pl.corrected[:, band]
+    if inside.size and np.all(np.isfinite(inside)):
+        lo, hi = min(float(inside.min()), 0.0), max(float(inside.max()), 0.0)
+        pad = 0.08 * (hi - lo) if hi > lo else 1.0
+        ax.set_ylim(lo - pad, hi + pad)
+    ax.legend(fontsize=8, frameon=False, loc="upper left")
     ax.set_xlabel("wavelength (nm)")
     ax.set_ylabel("corrected PL")
     ax.set_title(f"host PL removed at {pl.reference_nm:g} nm", fontsize=10)

@@ -292,9 +292,19 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         table["defect_pl"] = pl_corr.defect_integral
 
     fits, curve, dense, t50, cmp = _fits(desc, table, nc_conc, notes, rng)
+    note = _stoichiometry_note(desc, sizing.host_cations_per_nc, t50)
+    if note:
+        notes.append(note)
     if curve is not None:
         for col in ("fraction_exchanged", "fraction_unexchanged", "dopants_per_nc", "free_ions_per_nc", "bound_fraction"):
             table[f"model_{col}"] = curve[col].to_numpy()
+        last = float(curve["fraction_exchanged"].iloc[-1])
+        if desc.absorbance.product == "last" and not desc.absorbance.product_file and last < 0.98:
+            notes.append(
+                f"the fitted model puts the last spectrum at {100 * last:.1f}% exchanged, but it defines 100% "
+                "exchange (000) and is the product spectrum: the fractions are biased; titrate further "
+                "or give a fully exchanged product_file"
+            )
     return TitrationAnalysis(
         title=desc.title,
         description=desc,
@@ -316,6 +326,28 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         half_exchange_ions_per_nc=t50,
         defect_vs_dopants=cmp,
         notes=tuple(notes),
+    )
+
+
+def _stoichiometry_note(desc: TitrationDescription, host_cations: float, t50: float | None) -> str | None:
+    """A note when the half-exchange point cannot hold for NCs of ``host_cations`` host cations.
+
+    Exchanging half the NCs fully takes at least ``0.5 x host_cations x ions_per_site`` ions
+    per NC (000: two Cu+ per Cd2+); a smaller half-exchange point means the ions-per-NC axis
+    (titrant or NC concentration) or the sizing is off, or the numbers are in the
+    coarse-grained per-site units of the White et al. 2013 model rather than per host cation.
+    """
+    if t50 is None:
+        return None
+    m = desc.fit.ions_per_site
+    minimum = 0.5 * host_cations * m
+    if t50 >= minimum:
+        return None
+    return (
+        f"half exchange at {t50:.4g} ions per NC is below the {minimum:.0f} needed to exchange half of NCs "
+        f"holding {host_cations:.0f} host cations ({m} {desc.titrant.ion} per cation; the fitted model's "
+        f"{desc.fit.sites} sites take {desc.fit.sites * m} ions): check the titrant and NC concentrations, "
+        "or read the ions per NC as the model's coarse-grained units, not per host cation"
     )
 
 

@@ -45,6 +45,7 @@ from cationx.errors import InputError, InterpretationWarning
 
 __all__ = [
     "AVOGADRO",
+    "BULK_GAP_EV",
     "LATTICE_ANGSTROM",
     "MATERIALS",
     "VALID_NM",
@@ -71,6 +72,11 @@ _EPS = {"CdTe": (10043.0, 2.12), "CdSe": (5857.0, 2.65), "CdS": (21536.0, 2.3)}
 
 # approximate first-exciton ranges of the calibration sizes of Yu et al. 2003 (Fig. 2)
 VALID_NM = {"CdSe": (450.0, 660.0), "CdTe": (510.0, 720.0), "CdS": (330.0, 460.0)}
+
+# room-temperature bulk band gaps, eV (wurtzite; Madelung, Semiconductors: Data Handbook, 2004):
+# a first exciton at or beyond hc/E_g is not a confined NC exciton, and the polynomials
+# (which keep rising there: 800 nm gives a "39 nm" CdSe NC) must not be used
+BULK_GAP_EV = {"CdSe": 1.74, "CdTe": 1.50, "CdS": 2.42}
 
 # standard atomic weights (IUPAC 2021), g/mol
 _MASS = {"Cd": 112.414, "Se": 78.971, "Te": 127.60, "S": 32.06}
@@ -108,6 +114,12 @@ def diameter_nm(material: str, wavelength_nm: float) -> float:
     """Diameter in nm from the first-exciton wavelength (Yu et al. 2003, eqs. 1-3)."""
     m = _material(material)
     lam = check_positive(wavelength_nm, "wavelength_nm")
+    edge_nm = 1239.8419843320026 / BULK_GAP_EV[m]
+    if lam >= edge_nm:
+        raise InputError(
+            f"a {m} first exciton at {lam:g} nm lies at or beyond the bulk band gap "
+            f"({BULK_GAP_EV[m]:g} eV = {edge_nm:.0f} nm): it is not a confined NC exciton"
+        )
     _warn_range(m, lam)
     d = float(np.polyval(_POLY[m], lam))
     if not d > 0:
