@@ -17,28 +17,8 @@ spectra_app = typer.Typer(help="Look at spectrum files: format, excitons, satura
 
 
 def _summary(analysis: Any) -> dict[str, Any]:
-    fits = {}
-    for name, res in analysis.fits.items():
-        fits[name] = {
-            "params": {k: p.to_dict() for k, p in res.params.items()},
-            "r2": res.r2,
-            "ci_method": res.ci_method,
-            "notes": list(res.notes),
-        }
-    return {
-        "title": analysis.title,
-        "spectra": len(analysis.labels),
-        "sizing": analysis.sizing.to_dict(),
-        "half_exchange_ions_per_nc": analysis.half_exchange_ions_per_nc,
-        "isosbestic_points": [p.to_dict() for p in analysis.isosbestic],
-        "svd_rank": analysis.svd.rank,
-        "fits": fits,
-        "defect_vs_dopants": analysis.defect_vs_dopants,
-        "ions_per_nc": analysis.table["ions_per_nc"].to_numpy(),
-        "fraction_exchanged": analysis.table["fraction_exchanged"].to_numpy(),
-        "fraction_unexchanged": analysis.table["fraction_unexchanged"].to_numpy(),
-        "notes": list(analysis.notes),
-    }
+    """The same document as the report's summary.json."""
+    return analysis.to_dict()
 
 
 def _print_summary(analysis: Any, report: Any) -> None:

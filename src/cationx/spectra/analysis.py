@@ -104,8 +104,12 @@ class TitrationAnalysis:
             "half_exchange_ions_per_nc": self.half_exchange_ions_per_nc,
             "isosbestic_points": [p.to_dict() for p in self.isosbestic],
             "svd": self.svd.to_dict(),
+            "svd_rank": self.svd.rank,
             "fits": {k: v.to_dict(arrays=False) for k, v in self.fits.items()},
             "defect_vs_dopants": self.defect_vs_dopants,
+            "ions_per_nc": self.table["ions_per_nc"].to_numpy(),
+            "fraction_exchanged": self.table["fraction_exchanged"].to_numpy(),
+            "fraction_unexchanged": self.table["fraction_unexchanged"].to_numpy(),
             "table": _columns(self.table),
             "notes": list(self.notes),
         }
