@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cationx.crystal import (
@@ -238,7 +238,8 @@ def test_site_translation_invariance():
     assert key(a.expand()) == key(b.expand())
 
 
-@settings(max_examples=40, deadline=None)
+# about a third of the draws avoid every special-position condition below: filtering is expected
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(number=st.integers(1, 230), xyz=st.tuples(*[st.floats(0.013, 0.987)] * 3))
 def test_general_position_has_group_order_images(number, xyz):
     """A general position has as many images in the cell as the group has operations (incl. centring)."""
