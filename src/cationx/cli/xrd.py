@@ -55,9 +55,9 @@ def simulate_cmd(
         wavelength_angstrom = electron_wavelength_angstrom(electron_kv)
         if two_theta_range is None:
             two_theta_range = (float(d_to_two_theta(10.0, wavelength_angstrom)), float(d_to_two_theta(0.8, wavelength_angstrom)))
-        step_deg = step_deg or 0.001
+        step_deg = 0.001 if step_deg is None else step_deg
     two_theta_range = two_theta_range or (10.0, 90.0)
-    step_deg = step_deg or 0.02
+    step_deg = 0.02 if step_deg is None else step_deg
     pat = powder_pattern(
         st,
         wavelength_angstrom=wavelength_angstrom,

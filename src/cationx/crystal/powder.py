@@ -648,6 +648,8 @@ def powder_pattern(
     if not kalpha2:
         lam2 = None
     lo, hi = _check_range(two_theta_range_deg)
+    if lo <= 0:
+        raise InputError(f"two_theta_range_deg must start above 0 deg for a profile (d is infinite at 0), got ({lo}, {hi})")
     step = check_positive(step_deg, "step_deg")
     if (hi - lo) / step > 2_000_000:
         raise InputError(f"step_deg {step!r} gives more than 2,000,000 points over ({lo}, {hi})")
