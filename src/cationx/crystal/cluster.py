@@ -567,22 +567,26 @@ def compare_kinematic(
     size_sd_nm: float = 0.0,
     dispersion: bool = True,
     min_relative_intensity: float = 2.0,
-    scherrer_k: float = 0.9,
+    scherrer_k: float | None = None,
     debye: DebyePattern | None = None,
 ) -> Comparison:
     """Kinematic-plus-Scherrer pattern next to the Debye pattern, with their maxima.
 
     The kinematic profile is :func:`cationx.crystal.powder.powder_pattern` (Lorentzian
-    Scherrer width, no instrument width) of the same structure at crystallite size
-    ``diameter_nm``; the Debye pattern is :func:`structure_debye_pattern` of a sphere of
+    Scherrer width, no instrument width) of the same structure with the Scherrer width of
+    a sphere of diameter ``diameter_nm`` (``scherrer_k`` default
+    :data:`~cationx.crystal.powder.SPHERE_SCHERRER_K` = 1.107, the FWHM constant when L is
+    the diameter; K = 0.9 would make the kinematic peaks 19 % too narrow for that sphere
+    and bias where overlapping maxima fall); the Debye pattern is :func:`structure_debye_pattern` of a sphere of
     that diameter.  For each reflection family above ``min_relative_intensity`` percent
     the table lists the Bragg angle, the maximum of the kinematic profile nearest to it,
     and the nearest Debye maximum (None when the Debye pattern shows no separate maximum
     within half the Scherrer width, e.g. merged peaks).  ``debye``: a Debye pattern already
     computed on the same 2-theta grid (e.g. with random configurations) to use instead.
     """
-    from cationx.crystal.powder import powder_pattern
+    from cationx.crystal.powder import SPHERE_SCHERRER_K, powder_pattern
 
+    scherrer_k = SPHERE_SCHERRER_K if scherrer_k is None else check_positive(scherrer_k, "scherrer_k")
     lo, hi = float(two_theta_range_deg[0]), float(two_theta_range_deg[1])
     kin = powder_pattern(
         structure, wavelength_angstrom=wavelength_angstrom, two_theta_range_deg=(lo, hi), step_deg=step_deg,
