@@ -144,7 +144,7 @@ def debye(
         )
     else:
         typer.echo(
-            f"{st.name}: {diameter_nm:g} nm sphere, {pattern.n_atoms} atoms ({pattern.n_occupied:.1f} occupied), "
+            f"{st.name}: {diameter_nm:g} nm {shape}, {pattern.n_atoms} atoms ({pattern.n_occupied:.1f} occupied), "
             f"method {pattern.method}, {tt.size} points {lo:g}-{hi:g} deg"
         )
         for m in maxima:
