@@ -146,6 +146,12 @@ def test_size_nodes():
     assert np.sum(w * nodes) == pytest.approx(4.0)
     assert np.sqrt(np.sum(w * (nodes - 4.0) ** 2)) == pytest.approx(0.4, rel=1e-9)
     assert size_nodes(4.0, 0.0)[0].tolist() == [4.0]
+    # a spread reaching sizes <= 0 is truncated, and says so
+    from cationx.errors import InterpretationWarning
+
+    with pytest.warns(InterpretationWarning, match="truncated"):
+        nodes, w = size_nodes(2.0, 1.5, 7)
+    assert nodes.min() > 0 and w.sum() == pytest.approx(1.0) and nodes.size < 7
 
 
 def test_size_distribution_damps_fringes(af):

@@ -467,7 +467,12 @@ def cluster_pattern(
 
 
 def size_nodes(diameter_nm: float, size_sd_nm: float, n_nodes: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Hermite nodes and weights of a normal size distribution (nodes <= 0 dropped)."""
+    """Gauss-Hermite nodes and weights of a normal size distribution.
+
+    Nodes at or below 0.05 nm (a spread wider than about a quarter of the diameter) are
+    dropped and the rest renormalised, which truncates the distribution; an
+    :class:`~cationx.errors.InterpretationWarning` then says how much weight was dropped.
+    """
     d = check_positive(diameter_nm, "diameter_nm")
     sd = check_nonnegative(size_sd_nm, "size_sd_nm")
     if sd == 0:
@@ -477,6 +482,18 @@ def size_nodes(diameter_nm: float, size_sd_nm: float, n_nodes: int = 7) -> tuple
     keep = nodes > 0.05
     if not keep.any():
         raise InputError("size_sd_nm puts the whole distribution below 0.05 nm")
+    if not keep.all():
+        import warnings
+
+        from cationx.errors import InterpretationWarning
+
+        dropped = float(w[~keep].sum() / w.sum())
+        warnings.warn(
+            f"size_sd_nm = {sd:g} nm around {d:g} nm reaches sizes <= 0: {int((~keep).sum())} of {x.size} "
+            f"size nodes ({100 * dropped:.2g} % of the weight) dropped, the distribution is truncated",
+            InterpretationWarning,
+            stacklevel=2,
+        )
     return nodes[keep], w[keep] / w[keep].sum()
 
 
