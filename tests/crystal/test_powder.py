@@ -189,9 +189,22 @@ def test_dispersion_changes_intensities_and_friedel():
     off = reflections(s, two_theta_range_deg=(10, 90), dispersion=False)
     assert on.dispersion and not off.dispersion
     assert not np.allclose(on.f_squared, off.f_squared)
-    # Cd, Se f' at Cu K-alpha are negative: |F|^2 of the strongest reflection decreases
+    # Se f' at Cu K-alpha is -0.8 (Cd's is +0.04): |F|^2 of the strongest reflection decreases
     i = int(np.argmax(off.f_squared))
     assert on.f_squared[i] < off.f_squared[i]
+    # wurtzite is polar: with dispersion |F(h k l)|^2 != |F(-h -k -l)|^2 (Friedel's law broken);
+    # a powder holds both, so the table has their mean.  Direct sum over the expanded cell:
+    from cationx.crystal.formfactors import anomalous, f0
+
+    t = s.expand()
+    j = on.find(1, 0, 1)
+    q = 2 * np.pi / on.d_angstrom[j]
+    f = np.array([f0(e, q) + complex(*anomalous(e, 1.54056)) for e in t.element]) * t.occupancy
+    f = f * np.exp(-t.b_iso * (q / (4 * np.pi)) ** 2)
+    fp = abs(np.sum(f * np.exp(2j * np.pi * (t.frac @ np.array([1, 0, 1]))))) ** 2
+    fm = abs(np.sum(f * np.exp(-2j * np.pi * (t.frac @ np.array([1, 0, 1]))))) ** 2
+    assert abs(fp - fm) / fp > 0.01
+    assert on.f_squared[j] == pytest.approx((fp + fm) / 2, rel=1e-10)
 
 
 def test_debye_waller_reduces_high_angle():
