@@ -307,7 +307,7 @@ def build_cluster(
     pid = (flat // nb) * nb + _cell_position_groups(frac0)[src]
     meta: dict[str, Any] = {"structure": structure.name}
     if occupancy == "random":
-        gen = np.random.default_rng(rng)
+        gen = _generator(rng)
         chosen = _draw_configuration(frac @ lat, el, occ, lab, pid, gen, min_distances or {})
         frac, el, b, lab, pid = frac[chosen], el[chosen], b[chosen], lab[chosen], pid[chosen]
         occ = np.ones(chosen.size)
@@ -466,6 +466,14 @@ def cluster_pattern(
     return dataclasses.replace(pattern, n_sites=cluster.n_positions)
 
 
+def _generator(rng: Any) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` with a bad seed reported as InputError."""
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"rng must be None, a non-negative integer seed or a numpy Generator, got {rng!r} ({exc})") from None
+
+
 def size_nodes(diameter_nm: float, size_sd_nm: float, n_nodes: int = 7) -> tuple[np.ndarray, np.ndarray]:
     """Gauss-Hermite nodes and weights of a normal size distribution.
 
@@ -524,7 +532,7 @@ def structure_debye_pattern(
     k = check_int(configurations, "configurations", minimum=1)
     if occupancy == "average" and k != 1:
         raise InputError("configurations > 1 needs occupancy='random'")
-    gen = np.random.default_rng(rng)
+    gen = _generator(rng)
     patterns, w_all = [], []
     for d, w in zip(nodes, weights, strict=True):
         for _ in range(k):
