@@ -108,6 +108,8 @@ BAD_CIF = "data_x\n_cell_length_a 5\nloop_\n_atom_site_label\n'unterminated\n"
         ({}, ["xrd", "index", "--d", "3.5", "abc"], "must be numbers"),
         ({}, ["xrd", "simulate", "nosuchphase"], "unknown structure"),
         ({}, ["xrd", "simulate", "cu2se-bellidoite"], "no solved atomic structure"),
+        ({}, ["xrd", "simulate", "au", "--step-deg", "0"], "step_deg must be > 0"),  # not replaced by the default
+        ({}, ["xrd", "simulate", "au", "--two-theta-range", "0", "90"], "start above 0 deg"),  # d = inf at 0
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, files, args, message):

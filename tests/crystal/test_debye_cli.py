@@ -72,6 +72,8 @@ def test_build_writes_extxyz(tmp_path):
         (["debye", "cu2se-2nm", "--diameter-nm", "2", "--occupancy", "both"], "--occupancy must be one of"),
         (["build", "cu2se-2nm", "--diameter-nm", "2", "--out", "x.xyz"], "plain xyz cannot hold partial occupancies"),
         (["build", "cu2se-2nm", "--diameter-nm", "2", "--out", "x.extxyz", "--shape", "faceted", "--facet", "1x1"], "--facet must look like"),
+        (["debye", "cu2se-2nm", "--diameter-nm", "1", "--occupancy", "random", "--seed", "-1"], "non-negative integer seed"),
+        (["build", "cu2se-2nm", "--diameter-nm", "1", "--occupancy", "random", "--seed", "-1", "--out", "r.xyz"], "non-negative integer seed"),
     ],
 )
 def test_bad_input_one_line_exit_2(args, message, tmp_path, monkeypatch):

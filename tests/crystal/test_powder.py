@@ -189,9 +189,22 @@ def test_dispersion_changes_intensities_and_friedel():
     off = reflections(s, two_theta_range_deg=(10, 90), dispersion=False)
     assert on.dispersion and not off.dispersion
     assert not np.allclose(on.f_squared, off.f_squared)
-    # Cd, Se f' at Cu K-alpha are negative: |F|^2 of the strongest reflection decreases
+    # Se f' at Cu K-alpha is -0.8 (Cd's is +0.04): |F|^2 of the strongest reflection decreases
     i = int(np.argmax(off.f_squared))
     assert on.f_squared[i] < off.f_squared[i]
+    # wurtzite is polar: with dispersion |F(h k l)|^2 != |F(-h -k -l)|^2 (Friedel's law broken);
+    # a powder holds both, so the table has their mean.  Direct sum over the expanded cell:
+    from cationx.crystal.formfactors import anomalous, f0
+
+    t = s.expand()
+    j = on.find(1, 0, 1)
+    q = 2 * np.pi / on.d_angstrom[j]
+    f = np.array([f0(e, q) + complex(*anomalous(e, 1.54056)) for e in t.element]) * t.occupancy
+    f = f * np.exp(-t.b_iso * (q / (4 * np.pi)) ** 2)
+    fp = abs(np.sum(f * np.exp(2j * np.pi * (t.frac @ np.array([1, 0, 1]))))) ** 2
+    fm = abs(np.sum(f * np.exp(-2j * np.pi * (t.frac @ np.array([1, 0, 1]))))) ** 2
+    assert abs(fp - fm) / fp > 0.01
+    assert on.f_squared[j] == pytest.approx((fp + fm) / 2, rel=1e-10)
 
 
 def test_debye_waller_reduces_high_angle():
@@ -327,3 +340,30 @@ def test_electron_wavelength_and_rings():
     np.testing.assert_allclose(r.relative[:common], r3.relative[:common], rtol=1e-10)
     with pytest.raises(InputError, match="radiation must be one of"):
         reflections(s, radiation="neutron")
+
+
+def test_sphere_scherrer_constant():
+    """FWHM of the size profile of a sphere of diameter D: the Fourier transform of its
+    common-volume function V(t) = 1 - 3t/2D + t^3/2D^3 (Patterson; Langford & Wilson 1978).
+    Integral breadth 4/(3D) exactly; FWHM 1.1067/D, i.e. K = 0.892 for L = cube root of the
+    volume, the value the conventional K ~ 0.9 stands for."""
+    from scipy.integrate import quad
+    from scipy.optimize import brentq
+
+    from cationx.crystal.powder import SPHERE_SCHERRER_K
+
+    def line(s):
+        return 2 * quad(lambda t: (1 - 1.5 * t + 0.5 * t**3) * math.cos(2 * math.pi * s * t), 0, 1, limit=200)[0]
+
+    peak = line(0.0)
+    assert 1 / peak == pytest.approx(4 / 3, rel=1e-12)  # integral breadth: int I ds = V(0) = 1
+    fwhm = 2 * brentq(lambda s: line(s) - peak / 2, 0.1, 1.0, xtol=1e-12)
+    assert fwhm == pytest.approx(SPHERE_SCHERRER_K, abs=1e-4)
+    assert fwhm * (math.pi / 6) ** (1 / 3) == pytest.approx(0.892, abs=1e-3)
+    # the profile of powder_pattern with K = SPHERE_SCHERRER_K has that width for a 10 nm sphere
+    p = powder_pattern(load_structure("au"), size_nm=10, instrument_fwhm_deg=0.0, profile="gaussian",
+                       two_theta_range_deg=(36, 40), step_deg=0.002, scherrer_k=SPHERE_SCHERRER_K)
+    above = p.two_theta_deg[p.intensity >= 50]
+    tt = p.reflections.two_theta_deg[0]
+    expected = math.degrees(fwhm * 1.54056 / (100 * math.cos(math.radians(tt / 2))))
+    assert above[-1] - above[0] == pytest.approx(expected, abs=0.005)

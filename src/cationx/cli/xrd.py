@@ -26,7 +26,7 @@ def _inputs(*items: object) -> list[Path]:
 @app.command("simulate")
 def simulate_cmd(
     structure: str = typer.Argument(..., help=STRUCTURE_HELP),
-    size_nm: float | None = typer.Option(None, "--size-nm", help="Crystallite size for Scherrer broadening (nm)."),
+    size_nm: float | None = typer.Option(None, "--size-nm", help="Scherrer crystallite size L (nm), K = 0.9: about the cube root of the volume (a sphere of diameter D has L = 0.81 D)."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (default Cu K-alpha1)."),
     two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Range A B in degrees 2-theta (default 10 90; electrons: d from 10 to 0.8 A)."),
     step_deg: float | None = typer.Option(None, "--step-deg", help="Profile step (deg; default 0.02, electrons 0.001)."),
@@ -55,9 +55,9 @@ def simulate_cmd(
         wavelength_angstrom = electron_wavelength_angstrom(electron_kv)
         if two_theta_range is None:
             two_theta_range = (float(d_to_two_theta(10.0, wavelength_angstrom)), float(d_to_two_theta(0.8, wavelength_angstrom)))
-        step_deg = step_deg or 0.001
+        step_deg = 0.001 if step_deg is None else step_deg
     two_theta_range = two_theta_range or (10.0, 90.0)
-    step_deg = step_deg or 0.02
+    step_deg = 0.02 if step_deg is None else step_deg
     pat = powder_pattern(
         st,
         wavelength_angstrom=wavelength_angstrom,
@@ -268,7 +268,7 @@ def series_cmd(
     start: str = typer.Argument(..., help="First structure of the series (" + STRUCTURE_HELP + ")"),
     end: str = typer.Argument(..., help="Last structure: same space group and site labels, other occupancies."),
     steps: int = typer.Option(3, "--steps", help="Number of structures from START to END (>= 2)."),
-    size_nm: float | None = typer.Option(None, "--size-nm", help="Crystallite size for Scherrer broadening (nm)."),
+    size_nm: float | None = typer.Option(None, "--size-nm", help="Scherrer crystallite size L (nm), K = 0.9: about the cube root of the volume (a sphere of diameter D has L = 0.81 D)."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A."),
     two_theta_range: tuple[float, float] = typer.Option((15.0, 65.0), "--two-theta-range", help="Range A B (deg)."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion."),

@@ -65,7 +65,7 @@ def debye(
     method: str = typer.Option("auto", "--method", help="auto | exact | histogram | fft."),
     shape: str = typer.Option("sphere", "--shape", help="sphere | faceted (with --facet)."),
     facet: list[str] | None = typer.Option(None, "--facet", help="Facet family and distance ratio for --shape faceted, e.g. 111:1.0 (repeatable)."),
-    kinematic: bool = typer.Option(False, "--kinematic", help="Compare with the kinematic + Scherrer pattern: list both maxima per reflection (sphere only)."),
+    kinematic: bool = typer.Option(False, "--kinematic", help="Compare with the kinematic pattern broadened as a sphere of that diameter (Scherrer K = 1.107 for L = D): list both maxima per reflection (sphere only)."),
     json_out: bool = typer.Option(False, "--json", help="Print two_theta_deg, intensity, laue, n_atoms, n_sites, maxima (and comparison) as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write the pattern (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -144,7 +144,7 @@ def debye(
         )
     else:
         typer.echo(
-            f"{st.name}: {diameter_nm:g} nm sphere, {pattern.n_atoms} atoms ({pattern.n_occupied:.1f} occupied), "
+            f"{st.name}: {diameter_nm:g} nm {shape}, {pattern.n_atoms} atoms ({pattern.n_occupied:.1f} occupied), "
             f"method {pattern.method}, {tt.size} points {lo:g}-{hi:g} deg"
         )
         for m in maxima:

@@ -307,7 +307,7 @@ def build_cluster(
     pid = (flat // nb) * nb + _cell_position_groups(frac0)[src]
     meta: dict[str, Any] = {"structure": structure.name}
     if occupancy == "random":
-        gen = np.random.default_rng(rng)
+        gen = _generator(rng)
         chosen = _draw_configuration(frac @ lat, el, occ, lab, pid, gen, min_distances or {})
         frac, el, b, lab, pid = frac[chosen], el[chosen], b[chosen], lab[chosen], pid[chosen]
         occ = np.ones(chosen.size)
@@ -466,8 +466,21 @@ def cluster_pattern(
     return dataclasses.replace(pattern, n_sites=cluster.n_positions)
 
 
+def _generator(rng: Any) -> np.random.Generator:
+    """``np.random.default_rng(rng)`` with a bad seed reported as InputError."""
+    try:
+        return np.random.default_rng(rng)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"rng must be None, a non-negative integer seed or a numpy Generator, got {rng!r} ({exc})") from None
+
+
 def size_nodes(diameter_nm: float, size_sd_nm: float, n_nodes: int = 7) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Hermite nodes and weights of a normal size distribution (nodes <= 0 dropped)."""
+    """Gauss-Hermite nodes and weights of a normal size distribution.
+
+    Nodes at or below 0.05 nm (a spread wider than about a quarter of the diameter) are
+    dropped and the rest renormalised, which truncates the distribution; an
+    :class:`~cationx.errors.InterpretationWarning` then says how much weight was dropped.
+    """
     d = check_positive(diameter_nm, "diameter_nm")
     sd = check_nonnegative(size_sd_nm, "size_sd_nm")
     if sd == 0:
@@ -477,6 +490,18 @@ def size_nodes(diameter_nm: float, size_sd_nm: float, n_nodes: int = 7) -> tuple
     keep = nodes > 0.05
     if not keep.any():
         raise InputError("size_sd_nm puts the whole distribution below 0.05 nm")
+    if not keep.all():
+        import warnings
+
+        from cationx.errors import InterpretationWarning
+
+        dropped = float(w[~keep].sum() / w.sum())
+        warnings.warn(
+            f"size_sd_nm = {sd:g} nm around {d:g} nm reaches sizes <= 0: {int((~keep).sum())} of {x.size} "
+            f"size nodes ({100 * dropped:.2g} % of the weight) dropped, the distribution is truncated",
+            InterpretationWarning,
+            stacklevel=2,
+        )
     return nodes[keep], w[keep] / w[keep].sum()
 
 
@@ -507,7 +532,7 @@ def structure_debye_pattern(
     k = check_int(configurations, "configurations", minimum=1)
     if occupancy == "average" and k != 1:
         raise InputError("configurations > 1 needs occupancy='random'")
-    gen = np.random.default_rng(rng)
+    gen = _generator(rng)
     patterns, w_all = [], []
     for d, w in zip(nodes, weights, strict=True):
         for _ in range(k):
@@ -567,22 +592,26 @@ def compare_kinematic(
     size_sd_nm: float = 0.0,
     dispersion: bool = True,
     min_relative_intensity: float = 2.0,
-    scherrer_k: float = 0.9,
+    scherrer_k: float | None = None,
     debye: DebyePattern | None = None,
 ) -> Comparison:
     """Kinematic-plus-Scherrer pattern next to the Debye pattern, with their maxima.
 
     The kinematic profile is :func:`cationx.crystal.powder.powder_pattern` (Lorentzian
-    Scherrer width, no instrument width) of the same structure at crystallite size
-    ``diameter_nm``; the Debye pattern is :func:`structure_debye_pattern` of a sphere of
+    Scherrer width, no instrument width) of the same structure with the Scherrer width of
+    a sphere of diameter ``diameter_nm`` (``scherrer_k`` default
+    :data:`~cationx.crystal.powder.SPHERE_SCHERRER_K` = 1.107, the FWHM constant when L is
+    the diameter; K = 0.9 would make the kinematic peaks 19 % too narrow for that sphere
+    and bias where overlapping maxima fall); the Debye pattern is :func:`structure_debye_pattern` of a sphere of
     that diameter.  For each reflection family above ``min_relative_intensity`` percent
     the table lists the Bragg angle, the maximum of the kinematic profile nearest to it,
     and the nearest Debye maximum (None when the Debye pattern shows no separate maximum
     within half the Scherrer width, e.g. merged peaks).  ``debye``: a Debye pattern already
     computed on the same 2-theta grid (e.g. with random configurations) to use instead.
     """
-    from cationx.crystal.powder import powder_pattern
+    from cationx.crystal.powder import SPHERE_SCHERRER_K, powder_pattern
 
+    scherrer_k = SPHERE_SCHERRER_K if scherrer_k is None else check_positive(scherrer_k, "scherrer_k")
     lo, hi = float(two_theta_range_deg[0]), float(two_theta_range_deg[1])
     kin = powder_pattern(
         structure, wavelength_angstrom=wavelength_angstrom, two_theta_range_deg=(lo, hi), step_deg=step_deg,

@@ -214,8 +214,8 @@ def read_cif(path: str | Path, *, block: str | None = None) -> Structure:
     """Read a small-molecule/inorganic CIF with gemmi (first block with a cell, or ``block``).
 
     Space group from the Hermann-Mauguin or Hall symbol or the symmetry operations in the
-    file; occupancies from ``_atom_site_occupancy`` (default 1); B = 8 pi^2 U_iso (or the
-    mean of the anisotropic U diagonal when only U_ij are given; 0 when none).
+    file; occupancies from ``_atom_site_occupancy`` (default 1); B = 8 pi^2 U_iso (or U_eq
+    = (1/3) sum_ij U^ij a*_i a*_j a_i.a_j when only U_ij are given (gemmi); 0 when none).
     """
     import gemmi
 
@@ -253,7 +253,8 @@ def read_cif(path: str | Path, *, block: str | None = None) -> Structure:
     for s in ss.sites:
         u = s.u_iso
         if (not u or math.isnan(u)) and s.aniso.nonzero():
-            u = (s.aniso.u11 + s.aniso.u22 + s.aniso.u33) / 3.0
+            a = s.aniso  # U_eq of Fischer & Tillmanns (1988), right for oblique cells too
+            u = ss.cell.calculate_u_eq(gemmi.SMat33d(a.u11, a.u22, a.u33, a.u12, a.u13, a.u23))
         if not u or math.isnan(u):
             u = 0.0
         elem = s.element.name if s.element.name != "X" else s.type_symbol

@@ -25,8 +25,14 @@ Profiles: each reflection becomes a peak of unit area (in degrees 2-theta) times
   one FWHM and mixing eta.
 
 with the Scherrer size width W_size = K lambda / (L cos theta) (radians), L the
-crystallite size (``size_nm``), K = 0.9 by default (Scherrer constant of a sphere for FWHM
-is 0.89-0.94; PowderCell's "Debye-Scherrer broadening" uses the same form).
+crystallite size (``size_nm``), K = 0.9 by default (the conventional value, and the form
+PowderCell's "Debye-Scherrer broadening" uses).  K depends on what L means: for a sphere
+of diameter D the FWHM constant is K = 1.107 with L = D (:data:`SPHERE_SCHERRER_K`, the
+half-width of the Fourier transform of the sphere's common-volume function
+1 - 3t/2D + t^3/2D^3), 0.892 with L = the cube root of the volume (0.806 D) and 0.830 with
+L = the volume-weighted column length 3D/4.  So with the default K = 0.9, ``size_nm`` is
+about the cube root of the crystallite volume, not a sphere diameter; pass
+``scherrer_k=SPHERE_SCHERRER_K`` to give sphere diameters.
 K-alpha2 (``kalpha2=True`` with a named anode) adds the alpha2 line at half the
 intensity.  Written here rather than taken from pymatgen or Dans_Diffraction because
 neither handles anomalous dispersion with partial occupancies, monochromator LP and
@@ -52,6 +58,7 @@ from cationx.errors import InputError
 __all__ = [
     "ANODES",
     "PROFILES",
+    "SPHERE_SCHERRER_K",
     "PowderPattern",
     "ReflectionTable",
     "d_to_two_theta",
@@ -74,6 +81,10 @@ ANODES: dict[str, tuple[float, float]] = {
     "Ag": (0.559421, 0.563813),
 }
 KALPHA2_RATIO = 0.5
+#: Scherrer constant (FWHM) of a sphere when L is its diameter: FWHM(2 theta) = 1.1067 lambda /
+#: (D cos theta); from the sphere's common-volume function (module docstring; the integral
+#: breadth constant is exactly 4/3).  tests/crystal/test_powder.py recomputes it.
+SPHERE_SCHERRER_K = 1.1067
 PROFILES = ("gaussian", "lorentzian", "pseudo-voigt")
 RADIATIONS = ("xray", "electron")
 
@@ -625,7 +636,8 @@ def powder_pattern(
     instrument_fwhm_deg : float
         Instrumental FWHM (deg), >= 0; default 0.05.
     scherrer_k : float
-        Scherrer constant (default 0.9).
+        Scherrer constant (default 0.9: ``size_nm`` ~ cube root of the crystallite volume;
+        :data:`SPHERE_SCHERRER_K` = 1.107 makes ``size_nm`` a sphere diameter).
     kalpha2 : bool
         Add the K-alpha2 line (needs an anode name, or 1.54056 which is taken as Cu).
     dispersion : bool
@@ -648,6 +660,8 @@ def powder_pattern(
     if not kalpha2:
         lam2 = None
     lo, hi = _check_range(two_theta_range_deg)
+    if lo <= 0:
+        raise InputError(f"two_theta_range_deg must start above 0 deg for a profile (d is infinite at 0), got ({lo}, {hi})")
     step = check_positive(step_deg, "step_deg")
     if (hi - lo) / step > 2_000_000:
         raise InputError(f"step_deg {step!r} gives more than 2,000,000 points over ({lo}, {hi})")

@@ -89,7 +89,7 @@ def pattern_from_arrays(
         bad = ~np.isfinite(arr)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{source}: {name} value {arr[i]!r} at point {i + 1} is not finite")
+            raise InputError(f"{source}: {name} value {float(arr[i])!r} at point {i + 1} is not finite")
     if x[0] > x[-1]:
         x, y = x[::-1].copy(), y[::-1].copy()
         s = None if s is None else s[::-1].copy()

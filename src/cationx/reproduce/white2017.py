@@ -28,7 +28,7 @@ import pandas as pd
 from cationx.crystal.library import load_structure
 from cationx.crystal.powder import PowderPattern, powder_pattern
 from cationx.crystal.structure import Site
-from cationx.io.write import atomic_write_text, write_csv, write_json
+from cationx.io.write import atomic_write_text, atomic_write_with, write_csv, write_json
 from cationx.reproduce import Reproduction
 
 PAPER = "white2017"
@@ -109,8 +109,10 @@ def run(out_dir: Path) -> Reproduction:
             marks=list(PAPER_POSITIONS.values()),
         )
         png = out / f"{panel}.png"
-        fig.savefig(png, dpi=150)
-        close(fig)
+        try:
+            atomic_write_with(png, lambda tmp, fig=fig: fig.savefig(tmp, dpi=150, format="png"))
+        finally:
+            close(fig)
         files.append(png)
 
     b = [numbers[f"fig4b:{n}"] for n, _, _ in PANELS["fig4b"]]
