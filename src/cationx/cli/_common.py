@@ -50,6 +50,14 @@ class CationxGroup(TyperGroup):
             return super().invoke(ctx)
         except CationxError as exc:
             _fail(_one_line(exc))
+        except BrokenPipeError:
+            # the reader of stdout went away (e.g. `| head`): stop quietly, as cat does
+            import os
+            import sys
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(code=0) from None
         except OSError as exc:
             name = getattr(exc, "filename", None)
             reason = exc.strerror or _one_line(exc)
