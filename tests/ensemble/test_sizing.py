@@ -67,3 +67,17 @@ def test_bad_input(call, message):
 
 def test_math_of_sphere():
     assert host_cations_per_nc(1.0)[0] == pytest.approx(math.pi / 6 * cations_per_nm3())
+
+
+@pytest.mark.parametrize(
+    ("ours", "material", "phase", "rel"),
+    [("CdSe-zb", "CdSe", "zincblende", 1e-12), ("CdS-zb", "CdS", "zincblende", 1e-12),
+     ("CdSe-wz", "CdSe", "wurtzite", 1e-3), ("CdS-wz", "CdS", "wurtzite", 1e-3)],
+)
+def test_same_counts_as_the_sizing_module(ours, material, phase, rel):
+    from cationx.spectra.sizing import host_cations_per_nc as sizing_count
+
+    d = np.array([2.0, 4.0, 6.5])
+    mine = host_cations_per_nc(d, ours)
+    theirs = [sizing_count(material, float(x), phase=phase) for x in d]
+    assert mine == pytest.approx(theirs, rel=rel)

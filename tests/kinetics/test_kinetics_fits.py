@@ -175,6 +175,11 @@ def test_bad_inputs():
         fit_kinetics([0, 1, 2, 3, 4], [1, 0.5, 0.3, 0.2, 0.1], "log-linear-windows")
     with pytest.raises(InputError, match="must be finite"):
         fit_first_order([0, 1, 2, 3, 4], [1, np.nan, 0.3, 0.2, 0.1])
+    # a window beyond the data names the window, not an internal array
+    with pytest.raises(InputError, match="window 200:300 holds 0 point"):
+        fit_log_linear_windows([0, 1, 2, 3], [1.0, 0.5, 0.3, 0.2], [(0, 3), (200, 300)])
+    with pytest.raises(InputError, match="lo < hi"):
+        fit_log_linear_windows([0, 1, 2, 3], [1.0, 0.5, 0.3, 0.2], [(3, 0)])
 
 
 def test_inputs_not_mutated():

@@ -18,14 +18,21 @@ from .conftest import synth
 
 def test_search_finds_seed_cluster():
     # Yao et al. 2023: the most intense peak of Cd34S33(L) at m/z 5163
-    res = search_compositions(5163.0, {"Ag": (0, 4), "Cd": (28, 40), "S": (25, 40)}, group_ranges={"L": (0, 1)}, tolerance_da=0.5)
+    res = search_compositions(5163.0, {"Ag": (0, 4), "Cd": (28, 40), "S": (25, 40)}, group_ranges={"L": (0, 1)}, tolerance_da=1.0)
     labels = [c.formula for c in res.candidates]
-    assert "Cd34S33(L)" in labels
+    assert "Cd34S33(L)" in labels and "[Cd34S33(L)-H]" in labels
     c = res.candidates[labels.index("Cd34S33(L)")]
     assert c.mode == "M"
     assert c.most_abundant_mz == pytest.approx(envelope("Cd34S33(L)+").most_abundant_mz)
-    assert c.imbalance == 0  # Cd2+ x 34 + S2- x 33 = +2, one oleate -1 -> +1
-    assert all(abs(k.error_da) <= 0.5 for k in res.candidates)
+    # Cd2+ x 34 + S2- x 33 = +2 with the neutral acid: [M]+ is off by one charge ...
+    assert c.imbalance == 1
+    # ... one oleate (the acid minus H, the -H mode) gives the closed-shell +1 ion
+    d = res.candidates[labels.index("[Cd34S33(L)-H]")]
+    assert d.imbalance == 0
+    assert d.most_abundant_mz == pytest.approx(envelope("[Cd34S33(L)-H]+").most_abundant_mz)
+    # ranked by imbalance first when there is no spectrum
+    assert [k.imbalance for k in res.candidates] == sorted(k.imbalance for k in res.candidates)
+    assert all(abs(k.error_da) <= 1.0 for k in res.candidates)
 
 
 def test_charge_balance_filter_rule():
@@ -36,7 +43,7 @@ def test_charge_balance_filter_rule():
     off = search_compositions(target, ranges, group_ranges={"L": (1, 1)}, modes=["M"], tolerance_da=0.1, charge_balance=False)
     assert len(on.candidates) == 0
     assert [c.formula for c in off.candidates] == ["Cd36S31(L)"]
-    assert off.candidates[0].imbalance == 8
+    assert off.candidates[0].imbalance == 9  # Q = +10, neutral acid, z = +1
 
 
 def test_search_with_spectrum_ranks_by_match():

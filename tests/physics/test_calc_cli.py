@@ -49,6 +49,17 @@ def test_lspr_and_gibbs_thomson_cli():
     assert json.loads(r.stdout)["laplace_pressure_gpa"] == pytest.approx(2.0)
 
 
+def test_lspr_source_names_the_assumed_defaults_that_remain():
+    r = runner.invoke(app, ["calc", "lspr", "--energy-ev", "1.0", "--json"])
+    assert "assumed defaults" in json.loads(r.stdout)["drude"]["source"]
+    r = runner.invoke(app, ["calc", "lspr", "--energy-ev", "1.0", "--effective-mass", "0.3", "--json"])
+    src = json.loads(r.stdout)["drude"]["source"]
+    assert src.startswith("user-supplied m*;") and "eps_inf, eps_m" in src and "not measured" in src
+    r = runner.invoke(app, ["calc", "lspr", "--energy-ev", "1.0", "--effective-mass", "0.3", "--eps-inf", "7",
+                            "--eps-medium", "2.2", "--damping-ev", "0.1", "--json"])
+    assert json.loads(r.stdout)["drude"]["source"] == "user-supplied"
+
+
 def test_sizes_cli(tmp_path):
     path = tmp_path / "sizes.csv"
     d = np.random.default_rng(0).lognormal(0.73, 0.14, 50)

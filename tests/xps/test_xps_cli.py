@@ -75,3 +75,9 @@ def test_empty_spectrum_files(tmp_path):
     for path, message in ((header_only, "no data rows"), (zero, "is empty")):
         r = runner.invoke(app, ["xps", "fit", str(path), "--components", "x:ag3d@368"])
         assert r.exit_code == 2 and message in r.stderr
+
+
+def test_auger_negative_tolerance_is_refused():
+    r = runner.invoke(app, ["xps", "auger", "--be", "932.5", "--ke", "917.2", "--tolerance-ev", "-0.1"])
+    assert r.exit_code == 2
+    assert "tolerance_ev must be >= 0" in r.stderr and len(r.stderr.strip().splitlines()) == 1

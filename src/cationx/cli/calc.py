@@ -103,7 +103,15 @@ def lspr_cmd(
     """Drude LSPR: hole density <-> peak energy, and the Cu(2-x)Se stoichiometry it implies."""
     from cationx.physics import DrudeParameters, lspr_estimate
 
-    source = "user-supplied" if (effective_mass, eps_inf, eps_medium, damping_ev) != (0.4, 10.0, 2.0, 0.0) else DrudeParameters().source
+    given = {"m*": effective_mass, "eps_inf": eps_inf, "eps_m": eps_medium, "damping": damping_ev}
+    default = {"m*": 0.4, "eps_inf": 10.0, "eps_m": 2.0, "damping": 0.0}
+    assumed = [k for k in given if given[k] == default[k]]
+    if len(assumed) == len(given):
+        source = DrudeParameters().source
+    elif assumed:  # a mix: say which values are still the assumed defaults
+        source = f"user-supplied {', '.join(k for k in given if k not in assumed)}; assumed defaults for {', '.join(assumed)} (not measured)"
+    else:
+        source = "user-supplied"
     params = DrudeParameters(effective_mass, eps_inf, eps_medium, damping_ev, source=source)
     d = lspr_estimate(energy_ev=energy_ev, hole_density_cm3=holes_cm3, diameter_nm=diameter_nm, params=params,
                       lattice_angstrom=lattice).to_dict()

@@ -364,10 +364,14 @@ def fit_log_linear_windows(
     lines = []
     for lo, hi in windows:
         sel = (ta >= lo) & (ta <= hi)
+        if not lo < hi:
+            raise InputError(f"window must have lo < hi, got {lo}:{hi}")
+        if sel.sum() < 2:
+            raise InputError(f"window {lo:g}:{hi:g} holds {int(sel.sum())} point(s); a line needs at least 2")
         if np.any(aa[sel] <= 0):
             bad = float(ta[sel][np.flatnonzero(aa[sel] <= 0)[0]])
             raise InputError(f"ln A needs A > 0; A <= 0 at t = {bad:g} in window {lo:g}:{hi:g}")
-        lines.append(fit_line(ta[sel], np.log(aa[sel]) if sel.any() else aa[sel], window=(lo, hi), ci_level=ci_level))
+        lines.append(fit_line(ta[sel], np.log(aa[sel]), window=(lo, hi), ci_level=ci_level))
     notes = [
         "ln A fits assume A_inf = 0 and weight late, small absorbances heavily; the windows are chosen, not fitted"
     ]

@@ -32,7 +32,7 @@ reported peaks; ``coverage`` gives the probability they hold.
 
 "Monoisotopic" mass (all lightest isotopes) is reported for completeness, but it means
 little for Cd-rich clusters: for Cd34S33(L) that isotopologue has a probability of
-2e-66 and sits 225 Da below the most abundant peak.  Use the most-abundant-peak m/z or the average
+2.5e-66 and sits 225 Da below the most abundant peak.  Use the most-abundant-peak m/z or the average
 mass.
 """
 

@@ -49,7 +49,8 @@ _NAME_RE = re.compile(r"^[A-Z][a-z]*$")
 @dataclass(frozen=True, slots=True)
 class GroupDef:
     """A named group: ``name`` stands for ``formula``.  ``acid`` marks a carboxylic acid
-    ligand that counts as neutral (acid) or -1 (carboxylate) in the charge-balance rule."""
+    ligand (descriptive).  In the charge-balance rule a group is a neutral molecule; its
+    carboxylate is the acid minus one H (the ``-H`` ionisation mode)."""
 
     name: str
     formula: str

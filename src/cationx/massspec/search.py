@@ -12,14 +12,16 @@ Procedure (:func:`search_compositions`):
    whose most-abundant m/z lies within ``tolerance_da``.
 3. Charge-balance filter (documented rule).  The formal charge of the inorganic part is
    Q = sum of formal charges (Cd2+, Zn2+, Pb2+, Hg2+, Ag+, Cu+, Au+, Na+, In3+, Ga3+,
-   S2-, Se2-, Te2-; see ``cationx.massspec.isotopes.FORMAL_CHARGES``).  Each acid ligand
-   (a group registered with ``acid=True``, such as L = oleic acid) counts 0 (bound as the
-   acid) or -1 (as carboxylate; its H is not removed from the formula: the ionisation mode
-   carries the mass).  The adduct adds its charge (+H: +1, +Na: +1, -H: -1, M: 0).  A
-   candidate passes when some number d of carboxylates (0 <= d <= ligands) gives
-   |Q - d + adduct - z| <= ``max_imbalance`` (default 2, because MALDI fragment ions such
-   as Ag29S13+ with Q = +3 are odd-electron species; use 0 for strictly closed-shell
-   ions).  Elements without a formal charge (C, H, O, ...) count 0.
+   S2-, Se2-, Te2-; see ``cationx.massspec.isotopes.FORMAL_CHARGES``).  Groups (such
+   as L = oleic acid) are neutral molecules and count 0; a carboxylate is the acid minus
+   one H, which is what the ``-H`` mode describes (it removes the H's mass and counts
+   -1).  The adduct adds its charge (+H: +1, +Na: +1, +K: +1, -H: -1, M: 0).  With the
+   atoms fixed, the closed-shell charge is Q + adduct, and the imbalance is
+   |Q + adduct - z|.  A candidate passes when the imbalance is <= ``max_imbalance``
+   (default 2, because MALDI fragment ions such as Ag29S13+ with Q = +3 are odd-electron
+   species; use 0 for strictly closed-shell ions).  Elements without a formal charge
+   (C, H, O, ...) count 0.  Example: Cd34S33(L) has Q = +2; [Cd34S33(L)-H]+ (one oleate)
+   is balanced, [Cd34S33(L)]+ is off by 1 and [Cd34S33(L)+H]+ by 2.
 4. Ranking.  Without a spectrum: by charge imbalance, then by |m/z error|.  With a
    spectrum (and its picked peaks): by envelope match (cosine similarity of the profile at
    the spectrum's peak width, over the central 99.9 % of the envelope), then by series membership (how many of the candidate's
@@ -218,7 +220,6 @@ def search_compositions(
         unit_avg[g] = sum(k * element_isotopes(e).average_mass_da for e, k in reg[g].counts)
     avg = sum(cols[n] * unit_avg[n] for n in names)
     q_core = sum(cols[s] * (oxidation_state(s) or 0) for s in elements)
-    n_acid = sum(cols[g] for g in grp if reg[g].acid) if grp else np.zeros_like(avg, dtype=int)
     rows: list[tuple[int, str]] = []
     for mode in modes:
         add, _add_q = MODES[mode]
@@ -257,9 +258,7 @@ def search_compositions(
         if abs(err) > tol:
             continue
         base = {n: int(cols[n][i]) for n in names if cols[n][i]}
-        q = int(q_core[i]) + MODES[mode][1]
-        d_max = int(n_acid[i]) if np.ndim(n_acid) else int(n_acid)
-        imbalance = min(abs(q - d - z) for d in range(d_max + 1))
+        imbalance = abs(int(q_core[i]) + MODES[mode][1] - z)
         if charge_balance and imbalance > imb_max:
             continue
         cands.append((env, base, mode, err, imbalance))

@@ -137,10 +137,10 @@ def run(out_dir: Path) -> Reproduction:
         f"| pressure, B x linear strain (2.4 %) | 2 GPa | {numbers['raman_pressure_linear_shortcut_gpa']:.2f} GPa |",
         f"| volumetric strain of 2.4 % linear | ca. 7 % | {100 * numbers['raman_volumetric_strain']:.2f} % |",
         f"| pressure, B x volumetric strain | - | {numbers['raman_pressure_volumetric_gpa']:.2f} GPa |",
-        f"| pressure, Birch-Murnaghan (B' = 4) | - | {numbers['raman_pressure_birch_murnaghan_gpa']:.2f} GPa |",
+        f"| pressure, Birch-Murnaghan (B' = 4 assumed: no value for Cu2Se in 001) | - | {numbers['raman_pressure_birch_murnaghan_gpa']:.2f} GPa |",
         f"| same three for the 4.5 % PXRD strain | - | {numbers['pxrd_pressure_linear_shortcut_gpa']:.2f} / "
         f"{numbers['pxrd_pressure_volumetric_gpa']:.2f} / {numbers['pxrd_pressure_birch_murnaghan_gpa']:.2f} GPa |",
-        f"| holes for a 1 eV LSPR (assumed Drude defaults) | ca. 4e21 cm^-3 | {l1.hole_density_cm3:.3g} cm^-3 |",
+        f"| holes for a 1 eV LSPR (Drude defaults assumed so as to give ca. 4e21: not a check) | ca. 4e21 cm^-3 | {l1.hole_density_cm3:.3g} cm^-3 |",
         f"| stoichiometry | Cu1.8Se | {l1.formula} |",
         f"| 1.06 / 0.99 eV | 7 % | {100 * (numbers['lspr_energy_ratio_2nm_6nm'] - 1):.1f} % |",
         f"| hole-density ratio | within 14 % | {100 * (numbers['lspr_density_ratio_2nm_6nm'] - 1):.1f} % |",

@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from cationx._validation import check_finite, check_positive
+from cationx._validation import check_nonnegative, check_positive
 
 __all__ = ["CU_REFERENCES", "AugerAssignment", "AugerReference", "assign_copper_state", "modified_auger_parameter"]
 
@@ -82,7 +82,7 @@ class AugerAssignment:
 def assign_copper_state(be_2p32_ev: float, ke_lmm_ev: float, *, tolerance_ev: float = 0.6) -> AugerAssignment:
     """Nearest copper reference in the Wagner plane; ``state`` is None beyond ``tolerance_ev``."""
     alpha = modified_auger_parameter(be_2p32_ev, ke_lmm_ev)
-    tol = check_finite(tolerance_ev, "tolerance_ev")
+    tol = check_nonnegative(tolerance_ev, "tolerance_ev")
     rows = []
     for ref in CU_REFERENCES:
         d = math.hypot(be_2p32_ev - ref.be_2p32_ev, ke_lmm_ev - ref.ke_lmm_ev)
