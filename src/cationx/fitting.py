@@ -161,7 +161,7 @@ class FitResult:
         """Plain-text summary table."""
         lines = [f"model: {self.model}   R^2 = {self.r2:.5f}   AIC = {self.aic:.2f}   BIC = {self.bic:.2f}"]
         pct = round(100 * self.ci_level)
-        lines.append(f"{'parameter':<16}{'value':>14}{'stderr':>12}   {pct}% interval ({self.ci_method})")
+        lines.append(f"{'parameter':<16}{'value':>14} {'stderr':>12}   {pct}% interval ({self.ci_method})")
         for name, p in self.params.items():
             if p.expr:
                 se = f"= {p.expr}"
@@ -174,7 +174,7 @@ class FitResult:
                 if p.ci_low is not None and p.ci_high is not None
                 else "-"
             )
-            lines.append(f"{name:<16}{p.value:>14.6g}{se:>12}   {ci}")
+            lines.append(f"{name:<16}{p.value:>14.6g} {se:>12}   {ci}")
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
 

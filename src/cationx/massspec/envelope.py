@@ -192,7 +192,11 @@ class Envelope:
         )
 
     def to_dict(self, *, min_abundance: float = 0.0) -> dict[str, Any]:
-        """JSON-ready: formula, charge, average_mass, most_abundant_mz, peaks [{mz, abundance}]."""
+        """JSON-ready: formula, charge, average_mass, most_abundant_mz, peaks [{mz, abundance}].
+
+        The abundances of all peaks sum to 1; with ``min_abundance`` > 0 only the peaks at or
+        above it are listed and ``listed_abundance`` gives the probability they hold.
+        """
         keep = self.abundance >= min_abundance
         return {
             "formula": self.formula.hill(),
@@ -205,6 +209,8 @@ class Envelope:
             "monoisotopic_mass": self.monoisotopic_mass_da,
             "monoisotopic_probability": self.monoisotopic_probability,
             "coverage": self.coverage,
+            "min_abundance": min_abundance,
+            "listed_abundance": float(self.abundance[keep].sum()),
             "isotope_table": table_name(),
             "peaks": [
                 {"mz": float(m), "abundance": float(a), "nominal": int(n)}
