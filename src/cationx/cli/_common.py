@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from cationx.errors import CationxError, InputError
+from cationx.plot import save_figure
 
 __all__ = [
     "CationxGroup",
@@ -86,17 +87,6 @@ def output_path(path: Path | None, inputs: Iterable[str | Path] = ()) -> Path | 
     from cationx.io.write import guard_not_input
 
     return guard_not_input(path, inputs)
-
-
-def save_figure(fig: Any, path: Path) -> Path:
-    """Save a matplotlib figure atomically and close it."""
-    from cationx.io.write import atomic_write_with
-    from cationx.plot import close
-
-    try:
-        return atomic_write_with(path, lambda tmp: fig.savefig(tmp, dpi=150, format=path.suffix.lstrip(".") or "png"))
-    finally:
-        close(fig)
 
 
 def parse_range(text: str, name: str) -> tuple[float, float]:

@@ -54,8 +54,13 @@ def _umask_mode() -> int:
     return 0o666 & ~mask
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder + rename)."""
+def atomic_write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:
+    """Let ``writer(tmp_path)`` produce a file (e.g. ``savefig``), then move it into place.
+
+    The temporary file sits in the destination folder (so the rename is atomic), keeps the
+    target's suffix (so writers that infer a format from it work), gets the permissions an
+    ordinary new file would have, and is removed if anything fails.
+    """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if folder.exists() and not folder.is_dir():
@@ -63,10 +68,10 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if target.is_dir():
         raise InputError(f"output path is a directory: {target}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        writer(Path(tmp))
         os.chmod(tmp, _umask_mode())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, target)
     except BaseException:
@@ -76,26 +81,14 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return target
 
 
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder + rename)."""
+    return atomic_write_with(path, lambda tmp: tmp.write_bytes(data))
+
+
 def atomic_write_text(path: str | Path, text: str) -> Path:
     """Write UTF-8 text atomically."""
     return atomic_write_bytes(path, text.encode("utf-8"))
-
-
-def atomic_write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:
-    """Let ``writer(tmp_path)`` produce a file (e.g. ``savefig``), then move it into place."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    try:
-        writer(Path(tmp))
-        os.chmod(tmp, _umask_mode())
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return target
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -6,9 +6,10 @@ and return a :class:`matplotlib.figure.Figure`; saving is the caller's business.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-__all__ = ["close", "new_figure", "use_agg"]
+__all__ = ["close", "new_figure", "save_figure", "use_agg"]
 
 
 def use_agg() -> None:
@@ -33,3 +34,15 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] =
 def close(fig: Any) -> None:
     """Close a figure (frees memory in long sessions)."""
     _pyplot().close(fig)
+
+
+def save_figure(fig: Any, path: str | Path, *, dpi: int = 150) -> Path:
+    """Save ``fig`` atomically (format from the suffix, PNG by default) and close it."""
+    from cationx.io.write import atomic_write_with
+
+    target = Path(path)
+    fmt = target.suffix.lstrip(".") or "png"
+    try:
+        return atomic_write_with(target, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt))
+    finally:
+        close(fig)

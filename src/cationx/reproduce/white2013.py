@@ -135,7 +135,7 @@ def run(out_dir: Path) -> Reproduction:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
-    from cationx.plot import close
+    from cationx.plot import save_figure
     from cationx.plot.cooperative import compare_figure, fit_figure, titration_figure
 
     model = white2013(SITES, K1, ALPHA)
@@ -144,9 +144,7 @@ def run(out_dir: Path) -> Reproduction:
     files.append(write_csv(out / "fig2b_white2013.csv", frame))
     files.append(write_csv(out / "fig2b_populations.csv", state.populations_frame()))
     fig = titration_figure(state, title="White 2013 Fig. 2b: n = 20, K1 = 1e-2 M^-1, alpha = 55")
-    fig.savefig(out / "fig2b_white2013.png", dpi=150)
-    close(fig)
-    files.append(out / "fig2b_white2013.png")
+    files.append(save_figure(fig, out / "fig2b_white2013.png"))
 
     # printed closed forms vs the general engine
     kappa = np.geomspace(1e-4, 1.0, 61)
@@ -163,9 +161,7 @@ def run(out_dir: Path) -> Reproduction:
     feats = _features(state)
     for key, fitres in (("fit_total", "hill_fit_total"), ("fit_free", "hill_fit_free")):
         fig = fit_figure(hill[key], x_label="total ions per NC" if key == "fit_total" else "free ions per NC", y_label="fraction exchanged")
-        fig.savefig(out / f"{fitres}.png", dpi=150)
-        close(fig)
-        files.append(out / f"{fitres}.png")
+        files.append(save_figure(fig, out / f"{fitres}.png"))
         files.append(write_csv(out / f"{fitres}.csv", hill[key].curve_frame()))
 
     # contrast: ladder (paper's words, same K1 and alpha) and independent sites (same midpoint)
@@ -191,9 +187,7 @@ def run(out_dir: Path) -> Reproduction:
     contrast_frame.index.name = "model"
     files.append(write_csv(out / "model_contrast.csv", contrast_frame, index=True))
     fig = compare_figure({"white2013 (printed form)": state, "ladder (stated in words)": lad_state, "independent (same midpoint)": ind_state})
-    fig.savefig(out / "model_contrast.png", dpi=150)
-    close(fig)
-    files.append(out / "model_contrast.png")
+    files.append(save_figure(fig, out / "model_contrast.png"))
 
     numbers: dict[str, Any] = {
         "sites": SITES,

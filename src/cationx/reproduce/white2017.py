@@ -28,7 +28,7 @@ import pandas as pd
 from cationx.crystal.library import load_structure
 from cationx.crystal.powder import PowderPattern, powder_pattern
 from cationx.crystal.structure import Site
-from cationx.io.write import atomic_write_text, atomic_write_with, write_csv, write_json
+from cationx.io.write import atomic_write_text, write_csv, write_json
 from cationx.reproduce import Reproduction
 
 PAPER = "white2017"
@@ -85,7 +85,7 @@ def run(out_dir: Path) -> Reproduction:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
-    from cationx.plot import close
+    from cationx.plot import save_figure
     from cationx.plot.crystal import patterns_figure
 
     numbers: dict[str, Any] = {}
@@ -108,12 +108,7 @@ def run(out_dir: Path) -> Reproduction:
             title=f"White 2017 {panel[:3].capitalize()}. {panel[3:]}: simulated (Cu K-alpha1)",
             marks=list(PAPER_POSITIONS.values()),
         )
-        png = out / f"{panel}.png"
-        try:
-            atomic_write_with(png, lambda tmp, fig=fig: fig.savefig(tmp, dpi=150, format="png"))
-        finally:
-            close(fig)
-        files.append(png)
+        files.append(save_figure(fig, out / f"{panel}.png"))
 
     b = [numbers[f"fig4b:{n}"] for n, _, _ in PANELS["fig4b"]]
     c = [numbers[f"fig4c:{n}"] for n, _, _ in PANELS["fig4c"]]

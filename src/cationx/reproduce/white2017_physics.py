@@ -54,7 +54,7 @@ CU_KALPHA1_A = 1.5406
 
 
 def _pressure_figure(out: Path) -> Path:
-    from cationx.plot import close, new_figure
+    from cationx.plot import new_figure, save_figure
 
     s = np.linspace(0.0, 0.06, 121)
     rows = [pressure_from_strain(v, BULK_MODULUS_GPA) for v in s]
@@ -68,10 +68,7 @@ def _pressure_figure(out: Path) -> Path:
     ax.set_xlabel("compressive linear strain (%)")
     ax.set_ylabel("equivalent pressure (GPa), B = 85 GPa")
     ax.legend(frameon=False, fontsize=8)
-    path = out / "pressure_vs_strain.png"
-    fig.savefig(path, dpi=150)
-    close(fig)
-    return path
+    return save_figure(fig, out / "pressure_vs_strain.png")
 
 
 def run(out_dir: Path) -> Reproduction:

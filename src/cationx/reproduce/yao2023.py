@@ -167,7 +167,7 @@ def _alternatives(table: pd.DataFrame) -> pd.DataFrame:
 def run(out_dir: Path) -> Reproduction:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    from cationx.plot import close
+    from cationx.plot import save_figure
     from cationx.plot.massspec import envelopes_figure
 
     files: list[Path] = []
@@ -193,17 +193,13 @@ def run(out_dir: Path) -> Reproduction:
     fig = envelopes_figure(envs, reported=[sel.loc[lab, "reported_mz"] for lab in fig3b], labels=labels, resolving_power=15000, offset=1.2)
     fig.axes[0].set_xlim(5120, 5200)
     fig.axes[0].set_title("Fig. 3(b): computed profiles (R = 15000), reported m/z dashed, tallest peak dotted", fontsize=9)
-    fig.savefig(out / "fig3b_envelopes.png", dpi=150)
-    close(fig)
-    files.append(out / "fig3b_envelopes.png")
+    files.append(save_figure(fig, out / "fig3b_envelopes.png"))
     for lab, env in zip(fig3b, envs, strict=True):
         files.append(write_csv(out / f"envelope_{lab.replace('(', '_').replace(')', '')}.csv", env.to_frame()))
 
     fig = envelopes_figure([envelope("Ag29S13+"), envelope("Ag29S14+")], reported=[3545.0, None], resolving_power=15000)
     fig.axes[0].set_title("Fig. 3(d): Ag29S13+ and Ag29S14+", fontsize=10)
-    fig.savefig(out / "fig3d_ag29.png", dpi=150)
-    close(fig)
-    files.append(out / "fig3d_ag29.png")
+    files.append(save_figure(fig, out / "fig3d_ag29.png"))
 
     sp, pk, per = _synthetic_ag2s_series()
     files.append(write_csv(out / "synthetic_ag2s_periodicity.csv", per.to_frame()))
@@ -216,9 +212,7 @@ def run(out_dir: Path) -> Reproduction:
     ax.set_ylabel("intensity")
     found = ", ".join(f"{s.spacing:.2f} ({s.label})" for s in per.spacings[:4])
     ax.set_title(f"synthetic Ag(2n+1)S(n+k)+ series; spacings: {found}", fontsize=8)
-    fig.savefig(out / "fig3c_periodicity_synthetic.png", dpi=150)
-    close(fig)
-    files.append(out / "fig3c_periodicity_synthetic.png")
+    files.append(save_figure(fig, out / "fig3c_periodicity_synthetic.png"))
 
     labels_found = {s.label: s.spacing for s in per.spacings}
     numbers: dict[str, Any] = {
