@@ -319,8 +319,7 @@ def _state(
     with np.errstate(invalid="ignore", divide="ignore"):
         bound_fraction = np.where(total > 0, bound / total, 0.0)
     kappa = np.where(finite, np.exp(np.where(finite, u, 0.0) + model.log_k1), 0.0)
-    for arr in (pops,):
-        arr.setflags(write=False)
+    pops.setflags(write=False)
     return ExchangeState(
         model=model,
         nc_conc_molar=nc_conc_molar,
@@ -368,26 +367,35 @@ def sweep_kappa(
     return _state(_Balance(model, c_nc, d0), u, c_nc, d0)
 
 
-def _bracket(bal: _Balance, t_min: float, t_max: float) -> tuple[float, float]:
-    """Widen the model's natural u-range until ln T spans [t_min, t_max]."""
-    lo, hi = bal.initial_range()
+def _widen(lo: float, hi: float, low_ok: Any, high_ok: Any, what: str) -> tuple[float, float]:
+    """Widen ``[lo, hi]`` (doubling steps) until ``low_ok(lo)`` and ``high_ok(hi)`` hold."""
     width = hi - lo
     for _ in range(60):
-        if bal.evaluate(np.array([lo]))["log_t"][0] < t_min:
+        if low_ok(lo):
             break
         lo -= width
         width *= 2
     else:
-        raise ModelError("could not bracket the smallest total: it is below floating-point range")
+        raise ModelError(f"could not bracket {what} from below: it is outside floating-point range")
     width = hi - lo
     for _ in range(60):
-        if bal.evaluate(np.array([hi]))["log_t"][0] > t_max:
+        if high_ok(hi):
             break
         hi += width
         width *= 2
     else:
-        raise ModelError("could not bracket the largest total: it is beyond floating-point range")
+        raise ModelError(f"could not bracket {what} from above: it is outside floating-point range")
     return lo, hi
+
+
+def _bracket(bal: _Balance, t_min: float, t_max: float) -> tuple[float, float]:
+    """Widen the model's natural u-range until ln T spans [t_min, t_max]."""
+    lo, hi = bal.initial_range()
+
+    def log_t(u: float) -> float:
+        return float(bal.evaluate(np.array([u]))["log_t"][0])
+
+    return _widen(lo, hi, lambda u: log_t(u) < t_min, lambda u: log_t(u) > t_max, "the totals")
 
 
 def _inverse_table(
@@ -563,15 +571,7 @@ def total_at_fraction_exchanged(
         lw = bal.g + uu * bal.idx
         return float(lw[n] - logsumexp(lw) - log_f)
 
-    lo, hi = bal.initial_range()
-    step = hi - lo
-    while g(lo) > 0:
-        lo -= step
-        step *= 2
-    step = hi - lo
-    while g(hi) < 0:
-        hi += step
-        step *= 2
+    lo, hi = _widen(*bal.initial_range(), lambda u: g(u) <= 0, lambda u: g(u) >= 0, f"fraction {f}")
     u_star = brentq(g, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=500)
     st = bal.evaluate(np.array([u_star]))
     return float(np.exp(st["log_t"][0]) / c_nc)
