@@ -84,7 +84,7 @@ _MODEL = typer.Option("white2013", "--model", help=MODEL_HELP)
 _SITES = typer.Option(None, "--sites", help="Steps per NC of a monodisperse ensemble (or give --diameter-nm).")
 _DIAM = typer.Option(None, "--diameter-nm", help="Mean NC diameter, nm (sites from size; see --cations-per-site).")
 _SD = typer.Option(0.0, "--size-sd-nm", help="Standard deviation of the lognormal diameter distribution, nm.")
-_CPS = typer.Option(29.86, "--cations-per-site", help="Host cations per exchange step (29.86: White et al.'s n = 20 for a 4 nm CdSe NC, as in sweep; 1 = one step per host cation).")
+_CPS = typer.Option(29.86, "--cations-per-site", help="Host cations per exchange step (29.86: White et al.'s n = 20 for a 4 nm CdSe NC; 1 = one step per host cation).")
 _MAT = typer.Option("CdSe-zb", "--material", help="CdSe-zb | CdSe-wz | CdS-zb | CdS-wz (cations per nm^3).")
 _ALPHA = typer.Option(None, "--alpha", help="Cooperativity alpha (default 55 for white2013, ladder, mwc).")
 _K1 = typer.Option(1e-2, "--k1", help="First stepwise constant K1 in M^(1-m).")
@@ -187,7 +187,7 @@ def sweep_cmd(
     sites: int | None = _SITES,
     diameter_nm: float | None = typer.Option(4.0, "--diameter-nm", help="Mean NC diameter, nm (ignored with --sites)."),
     size_sd_nm: float = _SD,
-    cations_per_site: float = typer.Option(29.86, "--cations-per-site", help="Host cations per step (29.86: n = 20 for a 4 nm CdSe NC, White et al.'s model)."),
+    cations_per_site: float = _CPS,
     material: str = _MAT,
     alpha: float | None = _ALPHA,
     k1: float = _K1,
