@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -281,6 +282,8 @@ def _map_threads(fn: Any, items: Any) -> list[Any]:
 
         _CONTROLLER = ThreadpoolController()  # library discovery once per process
     items = list(items)
+    if len(items) == 1:
+        return [fn(items[0])]
     threads = min(len(items), os.cpu_count() or 1)
     with _CONTROLLER.limit(limits=1, user_api="blas"):
         if threads <= 1:
@@ -294,17 +297,23 @@ def _map_threads(fn: Any, items: Any) -> list[Any]:
 def _rotations(step: np.ndarray, n: int, c0: Any = None, s0: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """cos and sin of ``phase0 + j * step`` for j < n, shape (n, K), by exact rotations.
 
-    Rows are built by complex multiplication with the directly evaluated unit step; each
-    row adds one rounding (relative error below n * 1e-16, i.e. < 1e-13 for n < 1000).
+    Rows ``m .. 2m - 1`` are rows ``0 .. m - 1`` rotated by ``m * step``, whose cosine and
+    sine are evaluated directly (m = 1, 2, 4, ...): log2(n) vectorised steps, and each row
+    carries at most log2(n) roundings (relative error ~1e-15).
     """
-    cs, ss = np.cos(step), np.sin(step)
     c = np.empty((n, step.size))
     s = np.empty((n, step.size))
     c[0] = 1.0 if c0 is None else c0
     s[0] = 0.0 if s0 is None else s0
-    for j in range(1, n):
-        c[j] = c[j - 1] * cs - s[j - 1] * ss
-        s[j] = s[j - 1] * cs + c[j - 1] * ss
+    m = 1
+    while m < n:
+        k = min(m, n - m)
+        cm, sm = np.cos(m * step), np.sin(m * step)
+        np.multiply(c[:k], cm, out=c[m : m + k])
+        c[m : m + k] -= s[:k] * sm
+        np.multiply(s[:k], cm, out=s[m : m + k])
+        s[m : m + k] += c[:k] * sm
+        m *= 2
     return c, s
 
 
@@ -315,9 +324,9 @@ def _uniform_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.nda
     ``sin(q r) = sin(q_{bL} r) cos(j dq r) + cos(q_{bL} r) sin(j dq r)``.  The (L, K) tables
     of ``cos(j dq r)``, ``sin(j dq r)`` are shared by all blocks, so the sum over shells
     becomes two real matrix products for all blocks at once.  The tables come from
-    exact rotations by directly evaluated unit steps (:func:`_rotations`), so only 6 K sines
-    and cosines are evaluated instead of N K sines; the rounding of the rotations grows by
-    ~1e-16 per row (rows <= sqrt(N) + 1, tested against the direct sines to 1e-12).
+    rotations by directly evaluated power-of-two steps (:func:`_rotations`), so only
+    ~2 log2(N) K sines and cosines are evaluated instead of N K sines; each table entry
+    carries at most log2(sqrt(N) + 1) roundings (tested against the direct sines to 1e-12).
     """
     nq = q.size
     dq = (q[-1] - q[0]) / (nq - 1)
@@ -415,8 +424,9 @@ def infer_grid(frac_coords: Any, *, max_denominator: int = 24, tol: float = 1e-6
 
 
 def _smooth_len(n: int) -> int:
-    """Smallest m >= n whose prime factors are 2, 3 and 5 (fast for pocketfft)."""
-    m = max(1, n)
+    """Smallest even m >= n whose prime factors are 2, 3 and 5 (fast for pocketfft; even
+    lengths let the folded inverse transform use DCTs of length m/2 + 1 or m/2)."""
+    m = max(2, n + (n % 2))
     while True:
         k = m
         for p in (2, 3, 5):
@@ -424,19 +434,112 @@ def _smooth_len(n: int) -> int:
                 k //= p
         if k == 1:
             return m
-        m += 1
+        m += 2
 
 
 def _padded(n: np.ndarray) -> tuple[int, ...]:
     return tuple(_smooth_len(int(2 * k - 1)) for k in n)
 
 
-def _padded_rfftn(dens: np.ndarray, shape: tuple[int, ...], workers: int | None) -> np.ndarray:
-    """``rfftn(dens, s=shape)`` transforming only the non-zero part along each axis first
-    (the zero padding need not be transformed along the axes done earlier)."""
-    a = scipy.fft.rfft(dens, n=shape[2], axis=2, workers=workers)
-    a = scipy.fft.fft(a, n=shape[1], axis=1, workers=workers)
-    return scipy.fft.fft(a, n=shape[0], axis=0, workers=workers)
+_SCRATCH = threading.local()
+_SCRATCH_LIMIT_BYTES = 256 * 2**20
+
+
+def _scratch(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    """A reusable, uninitialised working array of this thread (never returned to callers).
+
+    Fresh memory costs one page fault per 4 KiB on first touch, and glibc hands freed
+    blocks back to the system, so every call would pay the faults again: about 1,500 faults
+    (~5 ms on a virtual machine) for a 6 nm cluster, more than its FFTs.  The FFT route
+    keeps its spectra and products here between calls.  Arrays above 256 MiB are not kept.
+    """
+    pool = getattr(_SCRATCH, "pool", None)
+    if pool is None:
+        pool = _SCRATCH.pool = {}
+    dt = np.dtype(dtype)
+    arr = pool.get(name)
+    if arr is not None and arr.shape == shape and arr.dtype == dt:
+        return arr
+    pool.pop(name, None)
+    arr = np.empty(shape, dt)
+    if arr.nbytes <= _SCRATCH_LIMIT_BYTES:
+        pool[name] = arr
+    return arr
+
+
+def _padded_rfftn(dens: np.ndarray, shape: tuple[int, ...], out: np.ndarray, workers: int | None) -> None:
+    """``out[...] = rfftn(dens, s=shape)``, transforming only the non-zero part along each
+    axis first (the zero padding need not be transformed along the axes done earlier);
+    the last two transforms run in place in ``out`` (shape (p0, p1, p2/2 + 1), complex)."""
+    e0, e1 = dens.shape[0], dens.shape[1]
+    out[:e0, :e1] = scipy.fft.rfft(dens, n=shape[2], axis=2, workers=workers)
+    out[:e0, e1:] = 0
+    part = scipy.fft.fft(out[:e0], axis=1, overwrite_x=True, workers=workers)
+    if part.ctypes.data != out.ctypes.data:  # pocketfft gave a copy after all
+        out[:e0] = part
+    out[e0:] = 0
+    full = scipy.fft.fft(out, axis=0, overwrite_x=True, workers=workers)
+    if full.ctypes.data != out.ctypes.data:
+        out[...] = full
+
+
+def _fold_spectrum(spec: np.ndarray, shape: tuple[int, ...], offsets: np.ndarray) -> np.ndarray:
+    """Fold the half spectrum of a real correlation onto one octant of frequencies.
+
+    ``spec`` is the ``rfftn`` layout (p0, p1, p2/2 + 1) of a real circular correlation
+    ``c(d)`` over grid displacements ``d`` (complex, or real for an autocorrelation); the true
+    displacement is ``u = d + o`` with ``o_j`` in {-1/2, 0, 1/2} per axis.  The mean of ``c``
+    over the eight per-axis sign flips of ``u``, ``g(u)``, has the spectrum
+    ``T(k) = mean over the sign flips of Re(phi(k) S(k))`` with
+    ``phi(k) = exp(-2 pi i sum_j k_j o_j / p_j)``: real and even in every axis, so only
+    ``0 <= k_j <= p_j/2`` is needed.  ``c`` real gives ``S(-k) = conj S(k)``, so folding axes
+    0 and 1 and taking the real part covers all eight flips.  Returns ``T / prod(p)`` of
+    shape (p0/2 + 1, p1/2 + 1, p2/2 + 1), ready for :func:`_octant_inverse`.
+    """
+    h0, h1, h2 = (q // 2 for q in shape)
+
+    def phase(ax: int, sign: int) -> np.ndarray:
+        return np.exp(-2j * np.pi * sign * offsets[ax] * np.arange(shape[ax] // 2 + 1) / shape[ax])
+
+    def fold(a: np.ndarray, ax: int, h: int) -> np.ndarray:
+        """Entries k = 0 .. h along ``ax`` plus their mirrors -k (index p - k; -h is h
+        itself since p = 2h), each with its phase; the mirrors are a reversed view."""
+        a = np.moveaxis(a, ax, 0)
+        out = np.empty((h + 1, *a.shape[1:]), dtype=a.dtype if not offsets[ax] else complex)
+        out[0] = 2.0 * a[0]
+        lo, hi = a[1 : h + 1], a[-1 : -h - 1 : -1]
+        if offsets[ax]:
+            ph = phase(ax, 1)[1:].reshape((h,) + (1,) * (a.ndim - 1))
+            np.multiply(lo, ph, out=out[1:])
+            out[1:] += hi * np.conj(ph)
+        else:
+            np.add(lo, hi, out=out[1:])
+        return np.moveaxis(out, 0, ax)
+
+    f1 = fold(fold(spec[:, :, : h2 + 1], 0, h0), 1, h1)
+    scale = 0.25 / float(np.prod(shape))
+    if offsets[2]:
+        ph = phase(2, 1) * scale
+        return f1.real * ph.real[None, None, :] - f1.imag * ph.imag[None, None, :]
+    out = f1.real * scale if np.iscomplexobj(f1) else f1 * scale
+    return out
+
+
+def _octant_inverse(folded: np.ndarray, shape: tuple[int, ...], offsets: np.ndarray, extent: np.ndarray) -> np.ndarray:
+    """``g(u)`` for ``u_j = |o_j| + 0 .. extent_j - 1`` from folded spectra (leading axes
+    batch): per axis a DCT-I of length p_j/2 + 1 (o_j = 0) or a DCT-III of length p_j/2
+    (o_j = +-1/2), which is the inverse DFT of a real even sequence (scipy's unnormalised
+    DCTs carry the factor 2 of the paired terms).  One eighth of a full inverse FFT."""
+    out = folded
+    lead = folded.ndim - 3
+    for j in range(3):
+        ax = lead + j
+        if offsets[j]:
+            out = scipy.fft.dct(out[(slice(None),) * ax + (slice(0, shape[j] // 2),)], type=3, axis=ax)
+        else:
+            out = scipy.fft.dct(out, type=1, axis=ax)
+        out = out[(slice(None),) * ax + (slice(0, int(extent[j])),)]
+    return out
 
 
 def estimate_fft_memory_gib(grid_extent: Any, n_grids: int) -> float:
@@ -566,8 +669,9 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     ng = np.asarray(grid, dtype=int)
     frac = pos @ np.linalg.inv(lat)
     g, classes, cls = _grid_classes(frac, ng)
-    g -= g.min(axis=0)
-    extent = g.max(axis=0) + 1
+    g_cols = np.ascontiguousarray(g.T)  # column reductions of an (N, 3) array are slow
+    g -= g_cols.min(axis=1)
+    extent = g_cols.max(axis=1) - g_cols.min(axis=1) + 1
     if len(classes) > 64:
         raise _OffGridError(
             f"{len(classes)} distinct offsets from the {tuple(grid)} grid: the positions are not on a rational "
@@ -582,14 +686,17 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             f"over memory_limit_gib = {memory_limit_gib}"
         )
     shape = _padded(extent)
-    if workers == -1 and np.prod(shape) < 2**15:
+    if workers == -1 and np.prod(shape) < 2**18:
         workers = 1  # threads cost more than they save on small grids
     flat = np.ravel_multi_index(g.T, tuple(extent))
+    spec_shape = (shape[0], shape[1], shape[2] // 2 + 1)
+    bank = _scratch("spectra", (len(groups), *spec_shape), complex)
     spectra: dict[tuple[int, int], np.ndarray] = {}
-    for c, s in groups:
+    for k, (c, s) in enumerate(groups):
         m = (cls == c) & (sp == s)
         dens = np.bincount(flat[m], weights=occ[m], minlength=int(np.prod(extent))).reshape(tuple(extent))
-        spectra[(c, s)] = _padded_rfftn(dens, shape, workers)
+        _padded_rfftn(dens, shape, bank[k], workers)
+        spectra[(c, s)] = bank[k]
     # displacement per index of the (circular) correlation: 0..p/2 then negative; indices
     # between e-1 and p-e+1 are displacements no pair has (their values are rounding noise,
     # and their distances exceed the cluster diameter along that axis)
@@ -598,8 +705,10 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     gg = a_mat @ a_mat.T
     intm = _integer_metric(gg)
     # largest pair distance (twice the largest distance from the box centre); beyond it only noise
-    centre = 0.5 * (pos.min(axis=0) + pos.max(axis=0))
-    rmax = 2.0 * float(np.sqrt(((pos - centre) ** 2).sum(axis=1).max())) + 1e-6
+    cols = np.ascontiguousarray(pos.T)
+    centre = 0.5 * (cols.min(axis=1) + cols.max(axis=1))
+    cols -= centre[:, None]
+    rmax = 2.0 * float(np.sqrt(np.einsum("ij,ij->j", cols, cols).max())) + 1e-6
     pairs = _pairs(ns)
     # (species pair, offset difference) -> list of (class1, class2)
     plan: dict[tuple[int, ...], list[tuple[int, int]]] = {}
@@ -619,16 +728,29 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     # r^2 = unit / den^2 * key, so equal distances from different offset classes merge exactly
     dens = [_rational_denominator(np.asarray(k, dtype=float) / _OFFSET_SCALE) for k in by_do]
     den = math.lcm(*[int(d) for d in dens]) if intm is not None and all(d is not None for d in dens) else None
-    def corr_of(s: int, t: int, members: list[tuple[int, int]]) -> np.ndarray:
-        acc = None
-        for c1, c2 in members:
-            term = np.conj(spectra[(c1, s)]) * spectra[(c2, t)]
-            acc = term if acc is None else acc + term
-        corr = scipy.fft.irfftn(acc, s=shape, workers=workers).ravel()
+    def spec_of(s: int, t: int, members: list[tuple[int, int]]) -> np.ndarray:
+        """Spectrum of the summed correlations (a scratch array, valid until the next call)."""
+        auto = all((c1, s) == (c2, t) for c1, c2 in members)  # |F|^2: real
+        acc = _scratch("product_real" if auto else "product", spec_shape, float if auto else complex)
+        tmp = _scratch("term_real" if auto else "term", spec_shape, float if auto else complex)
+        for k, (c1, c2) in enumerate(members):
+            a = spectra[(c1, s)]
+            dst = acc if k == 0 else tmp
+            if auto:
+                np.multiply(a.real, a.real, out=dst)
+                dst += np.square(a.imag, out=_scratch("square", spec_shape, float))
+            else:
+                np.conjugate(a, out=dst)
+                dst *= spectra[(c2, t)]
+            if k:
+                acc += tmp
         c1, c2 = members[0]
         if s != t or np.any(classes[c2] != classes[c1]):
-            corr *= 2.0  # s -> t and t -> s, or do and its mirror -do
-        return corr
+            acc *= 2.0  # s -> t and t -> s, or do and its mirror -do
+        return acc
+
+    def corr_of(s: int, t: int, members: list[tuple[int, int]]) -> np.ndarray:
+        return scipy.fft.irfftn(spec_of(s, t, members), s=shape, workers=workers).ravel()
 
     if den is not None and intm is not None:
         im, unit = intm
@@ -638,8 +760,23 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     if den is not None and intm is not None and kmax <= 50_000_000:
         w_key = np.zeros((len(pairs), kmax))
         present = np.zeros(kmax, dtype=bool)
+        diagonal = not (im[0, 1] or im[0, 2] or im[1, 2])
         for do_code, items in sorted(by_do.items()):
             do_arr = np.asarray(do_code, dtype=float) / _OFFSET_SCALE
+            if diagonal and np.all(np.isin(np.asarray(do_code), (-_OFFSET_SCALE // 2, 0, _OFFSET_SCALE // 2))):
+                # distances keep under per-axis sign flips: fold the correlation onto one octant
+                uu = [np.rint(den * (np.arange(int(extent[k])) + abs(do_arr[k]))).astype(np.int64) for k in range(3)]
+                key = ((im[0, 0] * uu[0] ** 2)[:, None, None] + (im[1, 1] * uu[1] ** 2)[None, :, None]
+                       + (im[2, 2] * uu[2] ** 2)[None, None, :]).ravel()
+                orbit = ((2 - (uu[0] == 0))[:, None, None] * (2 - (uu[1] == 0))[None, :, None]
+                         * (2 - (uu[2] == 0))[None, None, :]).ravel().astype(float)
+                present[key] = True
+                folded = np.stack([_fold_spectrum(spec_of(s, t, members), shape, do_arr) for s, t, members in items])
+                g = _octant_inverse(folded, shape, do_arr, extent).reshape(len(items), -1)
+                g *= orbit
+                for (s, t, _), gk in zip(items, g, strict=True):
+                    w_key[pairs.index((s, t))] += np.bincount(key, weights=gk, minlength=kmax)
+                continue
             xs = [den * axes_d[k] + np.rint(den * do_arr[k]).astype(np.int64) for k in range(3)]
             x0, x1, x2 = xs[0][:, None, None], xs[1][None, :, None], xs[2][None, None, :]
             key = (im[0, 0] * xs[0] ** 2)[:, None, None] + (im[1, 1] * xs[1] ** 2)[None, :, None] + (im[2, 2] * xs[2] ** 2)[None, None, :]
@@ -714,6 +851,13 @@ def pair_shells(
     """
     check_choice(method, "method", ("histogram", "fft"))
     atoms = _check_atoms(positions_angstrom, species, occupancy, None, n_species)
+    return _shells(atoms, method, lattice_matrix, grid, bin_width_angstrom, memory_limit_gib, workers)
+
+
+def _shells(
+    atoms: _Atoms, method: str, lattice_matrix: Any, grid: Any, bin_width_angstrom: float,
+    memory_limit_gib: float, workers: int | None,
+) -> PairShells:
     if method == "histogram":
         return _histogram_shells(atoms, check_positive(bin_width_angstrom, "bin_width_angstrom"))
     if lattice_matrix is None:
@@ -856,17 +1000,14 @@ def pair_sums(
     if method == "exact":
         sums = _exact_sums(atoms, q)
     else:
-        kwargs = {
-            "n_species": atoms.n_species, "lattice_matrix": lattice_matrix, "grid": grid,
-            "bin_width_angstrom": bin_width_angstrom, "memory_limit_gib": memory_limit_gib, "workers": workers,
-        }
+        args = (lattice_matrix, grid, bin_width_angstrom, memory_limit_gib, workers)
         try:
-            shells = pair_shells(atoms.positions, atoms.species, atoms.occupancy, method=method, **kwargs)
+            shells = _shells(atoms, method, *args)
         except _OffGridError:
             if not auto:
                 raise
             method = "histogram"
-            shells = pair_shells(atoms.positions, atoms.species, atoms.occupancy, method=method, **kwargs)
+            shells = _shells(atoms, method, *args)
         sums = shells.sums(q)
     osum, ovar, shared = _site_stats(atoms)
     return PairSums(q, sums, tuple(_pairs(atoms.n_species)), osum, ovar, shared, atoms.positions.shape[0], method)
