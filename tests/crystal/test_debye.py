@@ -305,3 +305,94 @@ def test_fft_equals_histogram_for_any_occupancies(small, seed):
     hist = d.pair_sums(pos, sp, occ, Q, method="histogram", n_species=3)
     fft = d.pair_sums(pos, sp, occ, Q, method="fft", n_species=3, lattice_matrix=np.eye(3) * A)
     np.testing.assert_allclose(total(fft), total(hist), rtol=1e-9)
+
+
+# ------------------------------------------------------------- folded (octant) FFT route
+
+
+@pytest.fixture(scope="module")
+def on_grid():
+    """Se 4a and Cu 8c only: every offset difference is 0 or 1/2 on the (2, 2, 2) grid, so
+    the folded DCT route runs (with 32f the offsets are irrational and it cannot)."""
+    pos, sp, occ = antifluorite_cluster(7.5, with_32f=False)
+    occ = np.where(sp == 1, 0.73, 1.0)
+    exact = d.pair_sums(pos, sp, occ, Q, method="exact", n_species=2)
+    return pos, sp, occ, exact
+
+
+class _FoldSpy:
+    """Counts calls of the octant fold, to show a test ran the folded route."""
+
+    def __init__(self, monkeypatch):
+        self.calls = 0
+        real = d._fold_spectrum
+
+        def spy(*args):
+            self.calls += 1
+            return real(*args)
+
+        monkeypatch.setattr(d, "_fold_spectrum", spy)
+
+
+@pytest.mark.parametrize("grid", [None, (4, 4, 4), (2, 2, 2), (1, 1, 1)])
+def test_folded_fft_route_equals_exact_sum(on_grid, grid, monkeypatch):
+    # (1, 1, 1) mixes folded groups (offset differences 0, 1/2) with full ones (1/4, 3/4)
+    pos, sp, occ, exact = on_grid
+    spy = _FoldSpy(monkeypatch)
+    fft = d.pair_sums(pos, sp, occ, Q, method="fft", n_species=2, lattice_matrix=np.eye(3) * A, grid=grid)
+    assert spy.calls > 0
+    np.testing.assert_allclose(total(fft), total(exact), rtol=1e-9, atol=0)
+    np.testing.assert_allclose(fft.sums, exact.sums, rtol=0, atol=1e-9 * np.abs(exact.sums).max())
+
+
+def test_folded_route_on_tetragonal_cell_with_random_occupancies(monkeypatch):
+    # c = 3 a: a diagonal metric with unequal (rational-ratio) axes; random occupancies
+    # break every symmetry of the cluster, which the folding must not rely on
+    a, c = 4.1, 12.3
+    basis = np.array([[0, 0, 0], [0.5, 0.5, 0.5], [0.5, 0, 0.25], [0, 0.5, 0.75]])
+    sp0 = np.array([0, 0, 1, 1])
+    shifts = np.array(list(itertools.product(range(-2, 2), range(-2, 2), range(-2, 1))))
+    frac = (shifts[:, None, :] + basis[None]).reshape(-1, 3)
+    lat = np.diag([a, a, c])
+    pos = frac @ lat
+    sp = np.tile(sp0, len(shifts))
+    keep = np.linalg.norm(pos - [0.2, 0.1, 0.3], axis=1) < 8.0
+    pos, sp = pos[keep], sp[keep]
+    occ = np.random.default_rng(11).uniform(0.1, 1.0, size=len(pos))
+    spy = _FoldSpy(monkeypatch)
+    exact = d.pair_sums(pos, sp, occ, Q, method="exact", n_species=2)
+    fft = d.pair_sums(pos, sp, occ, Q, method="fft", n_species=2, lattice_matrix=lat)
+    assert spy.calls > 0
+    np.testing.assert_allclose(total(fft), total(exact), rtol=1e-9, atol=0)
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_folded_route_equals_histogram_for_any_occupancies(on_grid, seed):
+    pos, sp, _occ, _ = on_grid
+    occ = np.random.default_rng(seed).uniform(0.0, 1.0, size=len(pos))
+    hist = d.pair_sums(pos, sp, occ, Q, method="histogram", n_species=2)
+    fft = d.pair_sums(pos, sp, occ, Q, method="fft", n_species=2, lattice_matrix=np.eye(3) * A)
+    np.testing.assert_allclose(total(fft), total(hist), rtol=1e-9)
+
+
+@pytest.mark.parametrize("offsets", [(0, 0, 0), (0.5, 0.5, 0.5), (0.5, 0, -0.5), (0, -0.5, 0.5)])
+def test_octant_inverse_equals_sign_averaged_correlation(offsets):
+    # a random real "correlation" c(d) on |d_j| <= e_j - 1, transformed with period p >= 2e;
+    # the folded DCT inverse must give the mean of c over the 8 sign flips of u = d + o
+    rng = np.random.default_rng(8)
+    extent = np.array([5, 4, 6])
+    shape = (10, 8, 12)
+    o = np.array(offsets, dtype=float)
+    c = np.zeros(shape)
+    span = [np.arange(-(e - 1), e) for e in extent]
+    vals = rng.random([s.size for s in span])
+    c[np.ix_(*[s % p for s, p in zip(span, shape, strict=True)])] = vals
+    g = d._octant_inverse(d._fold_spectrum(np.fft.rfftn(c), shape, o)[None], shape, o, extent)[0]
+    for idx in itertools.product(*[range(int(e)) for e in extent]):
+        u = np.array(idx) + np.abs(o)
+        flips = [np.array(sg) * u for sg in itertools.product((1, -1), repeat=3)]
+        # displacement index d = u' - o for each sign-flipped u'
+        vals_u = [c[tuple(round(x) % p for x, p in zip(uf - o, shape, strict=True))]
+                  if all(abs(x) <= e - 1 for x, e in zip(uf - o, extent, strict=True)) else 0.0 for uf in flips]
+        assert g[idx] == pytest.approx(np.mean(vals_u), abs=1e-12)

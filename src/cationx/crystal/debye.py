@@ -34,6 +34,12 @@ into per-species-pair sums that do not depend on the form factors,
     a grid point; each offset gets its own grid), the pair-weight of every grid
     displacement is the cross-correlation of two grids, computed exactly with zero-padded
     FFTs (O(M log M)), and displacements are grouped into shells of equal distance.
+    On orthogonal grid axes (cubic, tetragonal, orthorhombic cells) distances do not
+    change when a displacement component changes sign, so each correlation is only needed
+    averaged over the eight sign flips: its spectrum is folded onto one octant of
+    frequencies and inverted with DCT-I / DCT-III (offset differences 0 or 1/2 of a grid
+    step), an eighth of the inverse FFT work; other offset differences use the full
+    inverse FFT.
 
 The shell sums ``sum_k w_k sinc(Q r_k)`` use block angle addition on uniform Q grids
 (shared cos/sin tables, two real matrix products) and direct sines otherwise.
@@ -270,39 +276,54 @@ def _uniform_positive(q: np.ndarray) -> bool:
 _CONTROLLER: Any = None
 
 
-def _map_threads(fn: Any, items: Any) -> list[Any]:
-    """``[fn(i) for i in items]`` on one thread per core, each with single-threaded BLAS.
+_POOL: Any = None
 
-    NumPy releases the GIL in ufuncs and matrix products, so blocks run side by side;
+
+def _map_threads(fn: Any, items: Any, threads: int | None = None) -> list[Any]:
+    """``[fn(i) for i in items]`` on up to ``threads`` threads (default one per core), each
+    with single-threaded BLAS, in a pool kept for the process; results in item order.
+
+    NumPy, SciPy's FFTs and matrix products release the GIL, so items run side by side;
     BLAS's own threads are limited to one (they spin-wait and collapse on a busy machine).
     """
-    global _CONTROLLER
+    global _CONTROLLER, _POOL
+    items = list(items)
+    n = min(len(items), os.cpu_count() or 1, threads or os.cpu_count() or 1)
+    if n <= 1:
+        return [fn(i) for i in items]
     if _CONTROLLER is None:
         from threadpoolctl import ThreadpoolController
 
         _CONTROLLER = ThreadpoolController()  # library discovery once per process
-    items = list(items)
-    if len(items) == 1:
-        return [fn(items[0])]
-    threads = min(len(items), os.cpu_count() or 1)
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
-        if threads <= 1:
-            return [fn(i) for i in items]
+    if _POOL is None:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            return list(pool.map(fn, items))
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="cationx-debye")
+    with _CONTROLLER.limit(limits=1, user_api="blas"):
+        if n >= len(items):
+            return list(_POOL.map(fn, items))
+        # n threads over more items: each thread takes every n-th item
+        parts = list(_POOL.map(lambda j: [fn(i) for i in items[j::n]], range(n)))
+        out: list[Any] = [None] * len(items)
+        for j, part in enumerate(parts):
+            out[j::n] = part
+        return out
 
 
-def _rotations(step: np.ndarray, n: int, c0: Any = None, s0: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def _rotations(
+    step: np.ndarray, n: int, c0: Any = None, s0: Any = None, scratch: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """cos and sin of ``phase0 + j * step`` for j < n, shape (n, K), by exact rotations.
 
     Rows ``m .. 2m - 1`` are rows ``0 .. m - 1`` rotated by ``m * step``, whose cosine and
     sine are evaluated directly (m = 1, 2, 4, ...): log2(n) vectorised steps, and each row
-    carries at most log2(n) roundings (relative error ~1e-15).
+    carries at most log2(n) roundings (relative error ~1e-15).  With ``scratch`` the tables
+    are this thread's working arrays of that name (valid until the next such call).
     """
-    c = np.empty((n, step.size))
-    s = np.empty((n, step.size))
+    if scratch is None:
+        c, s = np.empty((n, step.size)), np.empty((n, step.size))
+    else:
+        c, s = _scratch(scratch + "_cos", (n, step.size), float), _scratch(scratch + "_sin", (n, step.size), float)
     c[0] = 1.0 if c0 is None else c0
     s[0] = 0.0 if s0 is None else s0
     m = 1
@@ -338,12 +359,15 @@ def _uniform_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.nda
     chunk = max(1, _CHUNK_ELEMENTS // (2 * (block + npair * nb)))
     def part(c: int) -> np.ndarray:
         rc = r[c : c + chunk]
-        ct, st = _rotations(dq * rc, block)  # cos, sin (j dq r), (L, Kc)
-        cb, sb = _rotations(dq * block * rc, nb, np.cos(starts[0] * rc), np.sin(starts[0] * rc))  # (B, Kc)
+        ct, st = _rotations(dq * rc, block, scratch="inner")  # cos, sin (j dq r), (L, Kc)
+        cb, sb = _rotations(dq * block * rc, nb, np.cos(starts[0] * rc), np.sin(starts[0] * rc), scratch="block")
         ac = a[:, c : c + chunk]
-        rhs_s = (ac[:, None, :] * sb[None, :, :]).reshape(npair * nb, -1)
-        rhs_c = (ac[:, None, :] * cb[None, :, :]).reshape(npair * nb, -1)
-        return ct @ rhs_s.T + st @ rhs_c.T
+        shape3 = (npair, nb, rc.size)
+        rhs_s = np.multiply(ac[:, None, :], sb[None, :, :], out=_scratch("rhs_sin", shape3, float))
+        rhs_c = np.multiply(ac[:, None, :], cb[None, :, :], out=_scratch("rhs_cos", shape3, float))
+        res = ct @ rhs_s.reshape(npair * nb, -1).T
+        res += st @ rhs_c.reshape(npair * nb, -1).T
+        return res
 
     acc = np.zeros((block, npair * nb))
     for res in _map_threads(part, range(0, r.size, chunk)):
@@ -442,7 +466,7 @@ def _padded(n: np.ndarray) -> tuple[int, ...]:
 
 
 _SCRATCH = threading.local()
-_SCRATCH_LIMIT_BYTES = 256 * 2**20
+_SCRATCH_LIMIT_BYTES = 64 * 2**20
 
 
 def _scratch(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
@@ -451,7 +475,8 @@ def _scratch(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     Fresh memory costs one page fault per 4 KiB on first touch, and glibc hands freed
     blocks back to the system, so every call would pay the faults again: about 1,500 faults
     (~5 ms on a virtual machine) for a 6 nm cluster, more than its FFTs.  The FFT route
-    keeps its spectra and products here between calls.  Arrays above 256 MiB are not kept.
+    keeps its spectra and products here between calls.  Arrays above 64 MiB (grids of
+    large clusters, where the faults are a small share of the work) are not kept.
     """
     pool = getattr(_SCRATCH, "pool", None)
     if pool is None:
@@ -583,7 +608,10 @@ def _grid_classes(frac: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.nd
     off = np.rint((u - g) * _OFFSET_SCALE).astype(np.int64)
     base = 2 * _OFFSET_SCALE + 3
     code = (off[:, 0] * base + off[:, 1]) * base + off[:, 2]
-    cls, uniq = pd.factorize(code, sort=True)
+    cls, uniq = pd.factorize(code)  # hashing; then order the few classes by code
+    rank = np.empty(len(uniq), dtype=np.int64)
+    rank[np.argsort(uniq, kind="stable")] = np.arange(len(uniq))
+    cls, uniq = rank[cls], np.sort(uniq)
     first = np.zeros(len(uniq), dtype=np.int64)
     first[cls[::-1]] = np.arange(cls.size)[::-1]
     return g, off[first], cls.astype(np.int64)
@@ -686,17 +714,16 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             f"over memory_limit_gib = {memory_limit_gib}"
         )
     shape = _padded(extent)
-    if workers == -1 and np.prod(shape) < 2**18:
-        workers = 1  # threads cost more than they save on small grids
+    # pocketfft's own threads only pay off on large grids
+    fft_workers = workers if np.prod(shape) >= 2**18 else 1
     flat = np.ravel_multi_index(g.T, tuple(extent))
     spec_shape = (shape[0], shape[1], shape[2] // 2 + 1)
     bank = _scratch("spectra", (len(groups), *spec_shape), complex)
-    spectra: dict[tuple[int, int], np.ndarray] = {}
+    spectra = {grp: bank[k] for k, grp in enumerate(groups)}
     for k, (c, s) in enumerate(groups):
         m = (cls == c) & (sp == s)
         dens = np.bincount(flat[m], weights=occ[m], minlength=int(np.prod(extent))).reshape(tuple(extent))
-        _padded_rfftn(dens, shape, bank[k], workers)
-        spectra[(c, s)] = bank[k]
+        _padded_rfftn(dens, shape, bank[k], fft_workers)
     # displacement per index of the (circular) correlation: 0..p/2 then negative; indices
     # between e-1 and p-e+1 are displacements no pair has (their values are rounding noise,
     # and their distances exceed the cluster diameter along that axis)
@@ -750,7 +777,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
         return acc
 
     def corr_of(s: int, t: int, members: list[tuple[int, int]]) -> np.ndarray:
-        return scipy.fft.irfftn(spec_of(s, t, members), s=shape, workers=workers).ravel()
+        return scipy.fft.irfftn(spec_of(s, t, members), s=shape, workers=fft_workers).ravel()
 
     if den is not None and intm is not None:
         im, unit = intm
@@ -761,22 +788,32 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
         w_key = np.zeros((len(pairs), kmax))
         present = np.zeros(kmax, dtype=bool)
         diagonal = not (im[0, 1] or im[0, 2] or im[1, 2])
-        for do_code, items in sorted(by_do.items()):
+        half_offsets = (-_OFFSET_SCALE // 2, 0, _OFFSET_SCALE // 2)
+        folded_groups = [dc for dc in sorted(by_do) if diagonal and all(v in half_offsets for v in dc)]
+
+        def folded_group(do_code: tuple[int, ...]) -> tuple[np.ndarray, list[np.ndarray]]:
+            """Distances keep under per-axis sign flips: fold the correlations onto one octant."""
+            items = by_do[do_code]
             do_arr = np.asarray(do_code, dtype=float) / _OFFSET_SCALE
-            if diagonal and np.all(np.isin(np.asarray(do_code), (-_OFFSET_SCALE // 2, 0, _OFFSET_SCALE // 2))):
-                # distances keep under per-axis sign flips: fold the correlation onto one octant
-                uu = [np.rint(den * (np.arange(int(extent[k])) + abs(do_arr[k]))).astype(np.int64) for k in range(3)]
-                key = ((im[0, 0] * uu[0] ** 2)[:, None, None] + (im[1, 1] * uu[1] ** 2)[None, :, None]
-                       + (im[2, 2] * uu[2] ** 2)[None, None, :]).ravel()
-                orbit = ((2 - (uu[0] == 0))[:, None, None] * (2 - (uu[1] == 0))[None, :, None]
-                         * (2 - (uu[2] == 0))[None, None, :]).ravel().astype(float)
-                present[key] = True
-                folded = np.stack([_fold_spectrum(spec_of(s, t, members), shape, do_arr) for s, t, members in items])
-                g = _octant_inverse(folded, shape, do_arr, extent).reshape(len(items), -1)
-                g *= orbit
-                for (s, t, _), gk in zip(items, g, strict=True):
-                    w_key[pairs.index((s, t))] += np.bincount(key, weights=gk, minlength=kmax)
+            uu = [np.rint(den * (np.arange(int(extent[k])) + abs(do_arr[k]))).astype(np.int64) for k in range(3)]
+            key = ((im[0, 0] * uu[0] ** 2)[:, None, None] + (im[1, 1] * uu[1] ** 2)[None, :, None]
+                   + (im[2, 2] * uu[2] ** 2)[None, None, :]).ravel()
+            orbit = ((2 - (uu[0] == 0))[:, None, None] * (2 - (uu[1] == 0))[None, :, None]
+                     * (2 - (uu[2] == 0))[None, None, :]).ravel().astype(float)
+            folded = np.stack([_fold_spectrum(spec_of(s, t, members), shape, do_arr) for s, t, members in items])
+            gk = _octant_inverse(folded, shape, do_arr, extent).reshape(len(items), -1)
+            gk *= orbit
+            return key, [np.bincount(key, weights=row, minlength=kmax) for row in gk]
+
+        for do_code in folded_groups:
+            key, contrib = folded_group(do_code)
+            present[key] = True
+            for (s, t, _), w in zip(by_do[do_code], contrib, strict=True):
+                w_key[pairs.index((s, t))] += w
+        for do_code, items in sorted(by_do.items()):
+            if do_code in folded_groups:
                 continue
+            do_arr = np.asarray(do_code, dtype=float) / _OFFSET_SCALE
             xs = [den * axes_d[k] + np.rint(den * do_arr[k]).astype(np.int64) for k in range(3)]
             x0, x1, x2 = xs[0][:, None, None], xs[1][None, :, None], xs[2][None, None, :]
             key = (im[0, 0] * xs[0] ** 2)[:, None, None] + (im[1, 1] * xs[1] ** 2)[None, :, None] + (im[2, 2] * xs[2] ** 2)[None, None, :]
