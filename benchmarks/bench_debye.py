@@ -17,8 +17,9 @@ DebyeCalculator builds its Q grid in float32 (values off by up to ~5e-7 1/A), so
 agreement columns evaluate cationx on DebyeCalculator's actual Q values.
 Timings are best of N in this process, the two programs measured in alternation, excluding
 the cluster construction (both receive atoms); cationx's time includes its form factors and
-the FFT work, and its grid plan, which is memoised per cluster basis (like an FFT plan; the
-first call pays ~1-5 ms more).  DebyeCalculator runs
+the FFT work, and its grid plan, which is memoised per cluster basis (like an FFT plan), and
+its working arrays, which each thread keeps between calls (the first call pays ~5 ms more
+for both).  DebyeCalculator runs
 in its default float32 (the fast setting) and in float64 for the agreement figure.
 
 The 20 nm case is seed 001's 2 nm occupancy model (Se 4a; Cu 8c 0.3, 4b 0.3, 24e 0.182:

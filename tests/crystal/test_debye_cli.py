@@ -119,3 +119,15 @@ def test_debye_kinematic_comparison_and_faceted(tmp_path):
     assert r.exit_code == 0, r.output
     bad = _run(["debye", "cu2se-4nm", "--diameter-nm", "2", "--shape", "faceted", "--facet", "111:1", "--kinematic"])
     assert bad.exit_code == 2 and "spheres only" in bad.stderr
+
+
+def test_no_thermal_diffuse_switch_removes_only_that_term():
+    # Au has B = 0.6 A^2: the thermal diffuse term is sum p |f|^2 (1 - exp(-B Q^2 / 8 pi^2))
+    args = ["debye", "au", "--diameter-nm", "1.5", "--step-deg", "0.5", "--json"]
+    with_tds = json.loads(_run(args).stdout)
+    without = json.loads(_run([*args, "--no-thermal-diffuse"]).stdout)
+    tds = np.array(with_tds["thermal_diffuse"])
+    assert tds.min() > 0 and np.all(np.array(without["thermal_diffuse"]) == 0)
+    np.testing.assert_allclose(np.array(without["coherent"]), np.array(with_tds["coherent"]), rtol=1e-12)
+    # the thermal term rises with Q, as 1 - exp(-B Q^2 / 8 pi^2)
+    assert tds[-1] > tds[0]

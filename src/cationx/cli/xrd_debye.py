@@ -62,6 +62,10 @@ def debye(
     step_deg: float = typer.Option(0.02, "--step-deg", help="2-theta step in degrees."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (Cu K-alpha1 1.54056)."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Leave out f' and f''."),
+    no_thermal_diffuse: bool = typer.Option(
+        False, "--no-thermal-diffuse",
+        help="Leave out the self-scattering the Debye-Waller factor removes (to compare with codes that damp the self term).",
+    ),
     method: str = typer.Option("auto", "--method", help="auto | exact | histogram | fft."),
     shape: str = typer.Option("sphere", "--shape", help="sphere | faceted (with --facet)."),
     facet: list[str] | None = typer.Option(None, "--facet", help="Facet family and distance ratio for --shape faceted, e.g. 111:1.0 (repeatable)."),
@@ -99,6 +103,7 @@ def debye(
         st, diameter_nm, tt, size_sd_nm=size_sd_nm, occupancy=occupancy, configurations=configurations,
         rng=seed, min_distances=rules or None, wavelength_angstrom=wavelength_angstrom,
         dispersion=not no_dispersion, method=method, shape=shape, facets=_parse_facets(facet) or None,
+        thermal_diffuse=not no_thermal_diffuse,
     )
     comparison = None
     if kinematic:
