@@ -396,3 +396,22 @@ def test_octant_inverse_equals_sign_averaged_correlation(offsets):
         vals_u = [c[tuple(round(x) % p for x, p in zip(uf - o, shape, strict=True))]
                   if all(abs(x) <= e - 1 for x, e in zip(uf - o, extent, strict=True)) else 0.0 for uf in flips]
         assert g[idx] == pytest.approx(np.mean(vals_u), abs=1e-12)
+
+
+@pytest.mark.parametrize("grid", ["two_theta", "random_sorted", "unsorted"])
+def test_taylor_block_route_equals_direct_sines(grid):
+    # any grid of positive Q (uniform in 2-theta by default in the CLI): Taylor blocks
+    # around block centres against the direct sines
+    rng = np.random.default_rng(6)
+    r = np.r_[0.0, np.sort(rng.uniform(1.0, 60.0, 700))]
+    w = rng.uniform(-0.5, 2.0, size=(3, r.size))
+    q = {
+        "two_theta": d.q_from_two_theta(np.arange(10.0, 90.0, 0.02), 1.5406),
+        "random_sorted": np.sort(rng.uniform(0.3, 6.0, 2000)),
+        "unsorted": rng.uniform(0.3, 6.0, 2000),
+    }[grid]
+    assert not d._uniform_positive(q) and 4 * d._taylor_blocks(q, r.max()) <= q.size
+    fast = d.PairShells(r, w, np.zeros_like(w), ((0, 0), (0, 1), (1, 1)), "fft").sums(q)
+    x = np.multiply.outer(q, r[1:])
+    direct = w[:, :1] + ((np.sin(x) / x) @ w[:, 1:].T).T
+    np.testing.assert_allclose(fast, direct, rtol=0, atol=1e-12 * np.abs(direct).max())

@@ -107,7 +107,11 @@ class Cluster:
 
     @property
     def n_positions(self) -> int:
-        return int(np.unique(self.position_id).size)
+        """Distinct positions (atoms of different elements may share one)."""
+        pid = self.position_id
+        if pid.size and pid.min() >= 0 and pid.max() < 4 * pid.size:  # dense labels: count, no sort
+            return int(np.count_nonzero(np.bincount(pid)))
+        return int(np.unique(pid).size)
 
     def composition(self) -> dict[str, float]:
         """Expected number of atoms per element (sum of occupancies)."""
@@ -351,25 +355,40 @@ def _draw_configuration(
         if a not in elements or b_ not in elements:
             missing = a if a not in elements else b_
             raise InputError(f"min_distances names {missing!r}, which is not in the structure ({', '.join(elements)})")
+    import pandas as pd
     from scipy.spatial import cKDTree
 
+    # conflict graph, built once: pairs of atoms at different positions closer than their
+    # rule (vectorised); the sequential placement then only reads each atom's conflicts
     reach = max(table.values())
-    tree = cKDTree(pos)
+    pairs = cKDTree(pos).query_pairs(reach + 1e-9, output_type="ndarray")
+    el_codes, el_names = pd.factorize(el)
+    code_of = {str(name): k for k, name in enumerate(el_names)}
+    limit = np.full((len(el_names), len(el_names)), -np.inf)  # no rule: never a conflict
+    for (a, b_), dm in table.items():
+        limit[code_of[a], code_of[b_]] = dm
+    i_p, j_p = pairs[:, 0], pairs[:, 1]
+    dist = np.linalg.norm(pos[i_p] - pos[j_p], axis=1)
+    bad = (dist < limit[el_codes[i_p], el_codes[j_p]] - 1e-9) & (pid[i_p] != pid[j_p])
+    src = np.concatenate([i_p[bad], j_p[bad]])
+    dst = np.concatenate([j_p[bad], i_p[bad]])
+    order_c = np.argsort(src, kind="stable")
+    indptr = np.searchsorted(src[order_c], np.arange(el.size + 1))
+    nbrs = dst[order_c]
 
-    def conflicts(i: int, placed: np.ndarray) -> bool:
-        for j in tree.query_ball_point(pos[i], reach + 1e-9):
-            if j == i or not placed[j] or pid[j] == pid[i]:
-                continue
-            dmin = table.get((el[i], el[j]))
-            if dmin is not None and np.linalg.norm(pos[i] - pos[j]) < dmin - 1e-9:
-                return True
-        return False
+    # the sequential loop runs on plain Python lists (NumPy scalar access costs more here)
+    starts_l, nbrs_l = indptr.tolist(), nbrs.tolist()
+    placed_l = bytearray(el.size)
 
-    placed = np.zeros(el.size, dtype=bool)
+    def conflicts(i: int) -> bool:
+        return any(placed_l[j] for j in nbrs_l[starts_l[i] : starts_l[i + 1]])
+
     full = np.flatnonzero(occ >= 1.0)
-    placed[full] = True
-    for i in full:
-        if conflicts(int(i), placed):
+    for i in full.tolist():
+        placed_l[i] = 1
+    for i in full.tolist():
+        if conflicts(i):
+            placed = np.frombuffer(bytes(placed_l), dtype=np.uint8).astype(bool)
             j_el = ", ".join(sorted({f"{el[i]}-{e}" for e in el[placed]}))
             raise InputError(
                 f"fully occupied positions already break the exclusion rules (site {lab[i]} {el[i]}; pairs {j_el})"
@@ -381,14 +400,13 @@ def _draw_configuration(
         targets[label] = int(gen.binomial(members.size, float(occ[members].mean())))
     got = dict.fromkeys(targets, 0)
     taken_pos: set[int] = set(pid[full].tolist())
-    for i in gen.permutation(partial):
-        label = str(lab[i])
-        if got[label] >= targets[label] or int(pid[i]) in taken_pos:
+    lab_l, pid_l = lab.tolist(), pid.tolist()
+    for i in gen.permutation(partial).tolist():
+        label = str(lab_l[i])
+        if got[label] >= targets[label] or pid_l[i] in taken_pos or conflicts(i):
             continue
-        if conflicts(int(i), placed):
-            continue
-        placed[i] = True
-        taken_pos.add(int(pid[i]))
+        placed_l[i] = 1
+        taken_pos.add(pid_l[i])
         got[label] += 1
     short = [f"{k}: {got[k]} of {targets[k]}" for k in targets if got[k] < targets[k]]
     if short:
@@ -396,7 +414,7 @@ def _draw_configuration(
         raise InputError(
             f"exclusion rules ({rules_txt}) cannot be satisfied: atoms placed per site {'; '.join(short)}"
         )
-    return np.flatnonzero(placed)
+    return np.flatnonzero(np.frombuffer(bytes(placed_l), dtype=np.uint8))
 
 
 def write_xyz(cluster: Cluster, path: str | Path, *, extended: bool = True) -> Path:

@@ -243,6 +243,9 @@ class PairShells:
         if not with_var and r.size and _uniform_positive(q):
             out += _uniform_q_sums(q, r, weights)
             return out
+        if not with_var and r.size and q.size >= 64 and q.min() > 0 and 4 * _taylor_blocks(q, r.max()) <= q.size:
+            out += _taylor_q_sums(q, r, weights)
+            return out
         block = max(1, _CHUNK_ELEMENTS // max(1, q.size))
 
         def part(a: int) -> np.ndarray:
@@ -375,6 +378,77 @@ def _uniform_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.nda
     # acc[j, p * nb + b] is point b * L + j of pair p
     out = acc.reshape(block, npair, nb).transpose(1, 2, 0).reshape(npair, nb * block)[:, :nq]
     return out / q[None, :]
+
+
+_TAYLOR_REACH = 2.0  # |dQ r| <= 2 inside a block
+_TAYLOR_TERMS = 27  # 2^27 / 27! = 1e-20: truncation far below rounding
+
+
+def _taylor_blocks(q: np.ndarray, r_max: float) -> int:
+    """Number of Taylor blocks :func:`_taylor_q_sums` would use (it pays from ~4 points each)."""
+    h = _TAYLOR_REACH / float(r_max)
+    return int(np.unique(np.floor((q - q.min()) / (2.0 * h))).size)
+
+
+def _taylor_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``sum_k w_k sin(q r_k) / (q r_k)`` on any grid of positive Q (e.g. uniform in 2-theta).
+
+    Q is cut into blocks of half-width ``h = 2 / max(r)`` around centres ``c_b``; inside a
+    block ``x = (q - c_b) r`` satisfies ``|x| <= 2``, and Taylor's series
+
+        sin(c r + x) = sum_m (h r)^m / m! * ((q - c) / h)^m * sin(c r + m pi / 2)
+
+    truncated after 27 terms is exact to 1e-20 relative (every term is bounded by
+    2^m / m!, so no cancellation beyond that of the sum itself).  The sum over shells
+    becomes two real matrix products, (pairs x blocks, K) @ (K, terms), and the Q points
+    read their block's moments: about 2 K sines per block instead of K per point (a
+    uniform 2-theta grid of 4,001 points at 6 nm: ~80 blocks).  Tested against the
+    direct sines to 1e-12.
+    """
+    order = np.argsort(q, kind="stable")
+    qs = q[order]
+    h = _TAYLOR_REACH / float(r.max())
+    cell = np.floor((qs - qs[0]) / (2.0 * h)).astype(np.int64)
+    cells, where = np.unique(cell, return_inverse=True)
+    centres = qs[0] + (cells + 0.5) * (2.0 * h)
+    nterm = _TAYLOR_TERMS
+    a = weights / r[None, :]  # (P, K)
+    npair, nblock = a.shape[0], cells.size
+    chunk = max(1, _CHUNK_ELEMENTS // (2 * npair * nblock + nterm))
+
+    def part(c: int) -> np.ndarray:
+        rc = r[c : c + chunk]
+        # (h r)^m / m!, column by column (h r <= 2: no overflow, no loss)
+        powers = np.empty((rc.size, nterm))
+        powers[:, 0] = 1.0
+        hr = h * rc
+        for m in range(1, nterm):
+            np.multiply(powers[:, m - 1], hr / m, out=powers[:, m])
+        x = np.multiply.outer(centres, rc)  # (B, Kc)
+        ac = a[:, c : c + chunk]
+        lhs_s = (ac[:, None, :] * np.sin(x)[None]).reshape(npair * nblock, -1)
+        lhs_c = (ac[:, None, :] * np.cos(x)[None]).reshape(npair * nblock, -1)
+        return np.stack([lhs_s @ powers, lhs_c @ powers])  # (2, P B, M)
+
+    mom = np.zeros((2, npair * nblock, nterm))
+    for res in _map_threads(part, range(0, r.size, chunk)):
+        mom += res
+    # derivative m of sin at c r: sin, cos, -sin, -cos
+    m = np.arange(nterm)
+    sign = np.where(m % 4 < 2, 1.0, -1.0)
+    moments = np.where((m % 2 == 0)[None, :], mom[0], mom[1]) * sign  # (P B, M)
+    moments = np.ascontiguousarray(moments.reshape(npair, nblock, nterm).transpose(0, 2, 1))  # (P, M, B)
+    u = (qs - centres[where]) / h  # in [-1, 1]
+    upow = np.empty((nterm, qs.size))
+    upow[0] = 1.0
+    for k in range(1, nterm):
+        np.multiply(upow[k - 1], u, out=upow[k])
+    terms = moments[:, :, where]  # (P, M, N): each point reads its block's moments
+    terms *= upow[None]
+    res_sorted = terms.sum(axis=1) / qs[None, :]
+    out = np.empty_like(res_sorted)
+    out[:, order] = res_sorted
+    return out
 
 
 def _histogram_shells(atoms: _Atoms, bin_width: float) -> PairShells:
