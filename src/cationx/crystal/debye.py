@@ -604,13 +604,16 @@ def _fold_spectrum(spec: np.ndarray, shape: tuple[int, ...], offsets: np.ndarray
         """Entries k = 0 .. h along ``ax`` plus their mirrors -k (index p - k; -h is h
         itself since p = 2h), each with its phase; the mirrors are a reversed view."""
         a = np.moveaxis(a, ax, 0)
-        out = np.empty((h + 1, *a.shape[1:]), dtype=a.dtype if not offsets[ax] else complex)
-        out[0] = 2.0 * a[0]
+        dt = np.dtype(complex) if offsets[ax] else a.dtype
+        out = _scratch(f"fold{ax}_{dt.kind}", (h + 1, *a.shape[1:]), dt)
+        np.multiply(a[0], 2.0, out=out[0])
         lo, hi = a[1 : h + 1], a[-1 : -h - 1 : -1]
         if offsets[ax]:
             ph = phase(ax, 1)[1:].reshape((h,) + (1,) * (a.ndim - 1))
             np.multiply(lo, ph, out=out[1:])
-            out[1:] += hi * np.conj(ph)
+            tmp = _scratch(f"fold{ax}_tmp", out[1:].shape, complex)
+            np.multiply(hi, np.conj(ph), out=tmp)
+            out[1:] += tmp
         else:
             np.add(lo, hi, out=out[1:])
         return np.moveaxis(out, 0, ax)
@@ -677,15 +680,23 @@ class _OffGridError(InputError):
 
 def _grid_classes(frac: np.ndarray, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grid index (floor), offset classes (integer codes, 1e-6 grid units) and class per atom."""
-    u = frac * grid
-    g = np.floor(u + 1e-7).astype(np.int64)
-    off = np.rint((u - g) * _OFFSET_SCALE).astype(np.int64)
+    # column by column: (N,)-sized temporaries stay small (large fresh arrays cost page faults)
+    n = frac.shape[0]
+    g = np.empty((n, 3), dtype=np.int64)
+    off = np.empty((n, 3), dtype=np.int64)
+    code = np.zeros(n, dtype=np.int64)
     base = 2 * _OFFSET_SCALE + 3
-    code = (off[:, 0] * base + off[:, 1]) * base + off[:, 2]
-    cls, uniq = pd.factorize(code)  # hashing; then order the few classes by code
-    rank = np.empty(len(uniq), dtype=np.int64)
-    rank[np.argsort(uniq, kind="stable")] = np.arange(len(uniq))
-    cls, uniq = rank[cls], np.sort(uniq)
+    for ax in range(3):
+        u = frac[:, ax] * grid[ax]
+        gi = np.floor(u + 1e-7)
+        g[:, ax] = gi
+        u -= gi
+        u *= _OFFSET_SCALE
+        oi = np.rint(u).astype(np.int64)
+        off[:, ax] = oi
+        code *= base
+        code += oi
+    uniq, cls = np.unique(code, return_inverse=True)  # classes ordered by code
     first = np.zeros(len(uniq), dtype=np.int64)
     first[cls[::-1]] = np.arange(cls.size)[::-1]
     return g, off[first], cls.astype(np.int64)
