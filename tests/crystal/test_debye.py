@@ -415,3 +415,52 @@ def test_taylor_block_route_equals_direct_sines(grid):
     x = np.multiply.outer(q, r[1:])
     direct = w[:, :1] + ((np.sin(x) / x) @ w[:, 1:].T).T
     np.testing.assert_allclose(fast, direct, rtol=0, atol=1e-12 * np.abs(direct).max())
+
+
+@pytest.mark.parametrize("q0", [1e-9, 1e-5, 1e-2])
+def test_q_sums_near_zero_on_a_non_uniform_grid(q0):
+    # near Q = 0 the Taylor blocks would rebuild a tiny sine from O(1) terms: those points go
+    # to the direct sines, so the relative accuracy holds down to Q -> 0
+    rng = np.random.default_rng(2)
+    r = np.r_[0.0, np.sort(rng.uniform(1.0, 60.0, 500))]
+    w = rng.uniform(0.1, 2.0, size=(3, r.size))
+    q = np.r_[q0, q0 * 3, np.sort(rng.uniform(q0 * 10, 6.0, 3000))]
+    fast = d.PairShells(r, w, np.zeros_like(w), ((0, 0), (0, 1), (1, 1)), "fft").sums(q)
+    x = np.multiply.outer(q, r[1:])
+    direct = w[:, :1] + ((np.sin(x) / x) @ w[:, 1:].T).T
+    # near Q = 0 the sums are close to sum(w): relative accuracy there; elsewhere the sums
+    # oscillate through zero, so accuracy relative to their scale
+    np.testing.assert_allclose(fast[:, :2], direct[:, :2], rtol=1e-13, atol=0)
+    np.testing.assert_allclose(fast, direct, rtol=0, atol=1e-13 * np.abs(direct).max())
+
+
+def test_overlapping_thread_maps_restore_blas_threads():
+    # two callers overlap in _map_threads (each limits BLAS to one thread while it runs);
+    # when both are done the process must have its original BLAS threads back
+    import threading
+    import time
+
+    from threadpoolctl import threadpool_info
+
+    def blas_threads():
+        return sorted(i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas")
+
+    before = blas_threads()
+    first_in = threading.Event()
+
+    def slow(i):
+        first_in.set()
+        time.sleep(0.05 * (1 + i))
+        return i
+
+    def caller(delay):
+        time.sleep(delay)
+        assert d._map_threads(slow, range(2)) == [0, 1]
+
+    threads = [threading.Thread(target=caller, args=(0.0,)), threading.Thread(target=caller, args=(0.02,))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert first_in.is_set()
+    assert blas_threads() == before

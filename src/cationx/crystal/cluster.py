@@ -355,23 +355,45 @@ def _draw_configuration(
         if a not in elements or b_ not in elements:
             missing = a if a not in elements else b_
             raise InputError(f"min_distances names {missing!r}, which is not in the structure ({', '.join(elements)})")
-    import pandas as pd
     from scipy.spatial import cKDTree
 
-    # conflict graph, built once: pairs of atoms at different positions closer than their
-    # rule (vectorised); the sequential placement then only reads each atom's conflicts
-    reach = max(table.values())
-    pairs = cKDTree(pos).query_pairs(reach + 1e-9, output_type="ndarray")
-    el_codes, el_names = pd.factorize(el)
-    code_of = {str(name): k for k, name in enumerate(el_names)}
-    limit = np.full((len(el_names), len(el_names)), -np.inf)  # no rule: never a conflict
-    for (a, b_), dm in table.items():
-        limit[code_of[a], code_of[b_]] = dm
-    i_p, j_p = pairs[:, 0], pairs[:, 1]
-    dist = np.linalg.norm(pos[i_p] - pos[j_p], axis=1)
-    bad = (dist < limit[el_codes[i_p], el_codes[j_p]] - 1e-9) & (pid[i_p] != pid[j_p])
-    src = np.concatenate([i_p[bad], j_p[bad]])
-    dst = np.concatenate([j_p[bad], i_p[bad]])
+    # conflict graph, built once and rule by rule (only the elements a rule names, within its
+    # own distance, so memory follows the rules that bite); the sequential placement then
+    # only reads each atom's conflicts
+    full_mask = occ >= 1.0
+    members = {e: np.flatnonzero(el == e) for e in {x for pair in table for x in pair}}
+    trees: dict[str, Any] = {}
+
+    def tree(e: str) -> Any:
+        if e not in trees:
+            trees[e] = cKDTree(pos[members[e]])
+        return trees[e]
+
+    src_parts: list[np.ndarray] = []
+    dst_parts: list[np.ndarray] = []
+    for (a, b_), dm in sorted(table.items()):
+        if a > b_:
+            continue  # each unordered pair once
+        if a == b_:
+            pr = tree(a).query_pairs(dm, output_type="ndarray")
+            i_p, j_p = members[a][pr[:, 0]], members[a][pr[:, 1]]
+        else:
+            sdm = tree(a).sparse_distance_matrix(tree(b_), dm, output_type="ndarray")
+            i_p, j_p = members[a][sdm["i"]], members[b_][sdm["j"]]
+        dist = np.linalg.norm(pos[i_p] - pos[j_p], axis=1)
+        bad = (dist < dm - 1e-9) & (pid[i_p] != pid[j_p])
+        i_p, j_p = i_p[bad], j_p[bad]
+        clash = np.flatnonzero(full_mask[i_p] & full_mask[j_p])
+        if clash.size:
+            i, j = int(i_p[clash[0]]), int(j_p[clash[0]])
+            raise InputError(
+                "fully occupied positions already break the exclusion rules "
+                f"(sites {lab[i]} {el[i]} and {lab[j]} {el[j]}, {dist[bad][clash[0]]:.3g} A < {a}-{b_} {dm:g} A)"
+            )
+        src_parts += [i_p, j_p]
+        dst_parts += [j_p, i_p]
+    src = np.concatenate(src_parts) if src_parts else np.zeros(0, dtype=np.int64)
+    dst = np.concatenate(dst_parts) if dst_parts else np.zeros(0, dtype=np.int64)
     order_c = np.argsort(src, kind="stable")
     indptr = np.searchsorted(src[order_c], np.arange(el.size + 1))
     nbrs = dst[order_c]
@@ -383,16 +405,9 @@ def _draw_configuration(
     def conflicts(i: int) -> bool:
         return any(placed_l[j] for j in nbrs_l[starts_l[i] : starts_l[i + 1]])
 
-    full = np.flatnonzero(occ >= 1.0)
+    full = np.flatnonzero(full_mask)
     for i in full.tolist():
         placed_l[i] = 1
-    for i in full.tolist():
-        if conflicts(i):
-            placed = np.frombuffer(bytes(placed_l), dtype=np.uint8).astype(bool)
-            j_el = ", ".join(sorted({f"{el[i]}-{e}" for e in el[placed]}))
-            raise InputError(
-                f"fully occupied positions already break the exclusion rules (site {lab[i]} {el[i]}; pairs {j_el})"
-            )
     partial = np.flatnonzero((occ > 0) & (occ < 1))
     targets: dict[str, int] = {}
     for label in sorted(set(lab[partial].tolist())):

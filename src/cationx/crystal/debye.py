@@ -38,11 +38,13 @@ into per-species-pair sums that do not depend on the form factors,
     change when a displacement component changes sign, so each correlation is only needed
     averaged over the eight sign flips: its spectrum is folded onto one octant of
     frequencies and inverted with DCT-I / DCT-III (offset differences 0 or 1/2 of a grid
-    step), an eighth of the inverse FFT work; other offset differences use the full
+    step), transforms of an eighth of the points (at 6 nm a third of the time of the full
+    inverse FFT, folding included); other offset differences use the full
     inverse FFT.
 
 The shell sums ``sum_k w_k sinc(Q r_k)`` use block angle addition on uniform Q grids
-(shared cos/sin tables, two real matrix products) and direct sines otherwise.
+(shared cos/sin tables, two real matrix products), Taylor blocks on other grids of
+positive Q where they pay (:func:`_taylor_q_sums`), and direct sines otherwise.
 
 Why hand-written: no maintained library computes the Debye sum with occupancy statistics
 (coherent plus Laue term) and anomalous form factors; DebyeCalculator drops the Laue term
@@ -243,20 +245,17 @@ class PairShells:
         if not with_var and r.size and _uniform_positive(q):
             out += _uniform_q_sums(q, r, weights)
             return out
-        if not with_var and r.size and q.size >= 64 and q.min() > 0 and 4 * _taylor_blocks(q, r.max()) <= q.size:
-            out += _taylor_q_sums(q, r, weights)
-            return out
-        block = max(1, _CHUNK_ELEMENTS // max(1, q.size))
-
-        def part(a: int) -> np.ndarray:
-            x = np.multiply.outer(q, r[a : a + block])
-            res = (_sinc(x) @ weights[:, a : a + block].T).T
-            if with_var:
-                res += ((0.5 * (q**2)[:, None] * _sinc_d2(x)) @ variance[:, a : a + block].T).T
-            return res
-
-        for res in _map_threads(part, range(0, r.size, block)):
-            out += res
+        rest = np.ones(q.size, dtype=bool)
+        if not with_var and r.size and q.size >= 64:
+            # Taylor blocks where they pay (cost ~ blocks x (3 + 0.7 pairs) against points,
+            # measured) and away from Q = 0, where the series' terms would cancel
+            far = q * r.max() >= _TAYLOR_MIN_QR
+            n_far = int(far.sum())
+            if n_far >= 64 and _taylor_blocks(q[far], r.max()) * (3.0 + 0.7 * weights.shape[0]) <= n_far:
+                out[:, far] += _taylor_q_sums(q[far], r, weights)
+                rest = ~far
+        if rest.any():
+            out[:, rest] += _direct_sums(q[rest], r, weights, variance if with_var else None)
         return out
 
     def to_frame(self) -> Any:
@@ -276,10 +275,62 @@ def _uniform_positive(q: np.ndarray) -> bool:
     return bool(dq > 0 and np.all(np.abs(q - (q[0] + dq * np.arange(q.size))) <= 1e-12 * q[-1]))
 
 
+def _direct_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray, variance: np.ndarray | None) -> np.ndarray:
+    """``sum_k w_k sinc(q r_k)`` (plus the variance term) by direct sines, in blocks of shells."""
+    out = np.zeros((weights.shape[0], q.size))
+    block = max(1, _CHUNK_ELEMENTS // max(1, q.size))
+
+    def part(a: int) -> np.ndarray:
+        x = np.multiply.outer(q, r[a : a + block])
+        res = (_sinc(x) @ weights[:, a : a + block].T).T
+        if variance is not None:
+            res += ((0.5 * (q**2)[:, None] * _sinc_d2(x)) @ variance[:, a : a + block].T).T
+        return res
+
+    for res in _map_threads(part, range(0, r.size, block)):
+        out += res
+    return out
+
+
 _CONTROLLER: Any = None
-
-
 _POOL: Any = None
+_BLAS_LOCK = threading.Lock()
+_BLAS_USERS = 0
+_BLAS_LIMITER: Any = None
+
+
+def _setup_threads() -> None:
+    global _CONTROLLER, _POOL
+    with _BLAS_LOCK:
+        if _CONTROLLER is None:
+            from threadpoolctl import ThreadpoolController
+
+            _CONTROLLER = ThreadpoolController()  # library discovery once per process
+        if _POOL is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="cationx-debye")
+
+
+class _SingleThreadedBlas:
+    """BLAS limited to one thread while any caller needs it; the original limits come back
+    when the last one leaves (a reference count, so overlapping calls from several threads
+    cannot leave the process limited)."""
+
+    def __enter__(self) -> None:
+        global _BLAS_USERS, _BLAS_LIMITER
+        with _BLAS_LOCK:
+            if _BLAS_USERS == 0:
+                _BLAS_LIMITER = _CONTROLLER.limit(limits=1, user_api="blas")
+            _BLAS_USERS += 1
+
+    def __exit__(self, *exc: object) -> None:
+        global _BLAS_USERS, _BLAS_LIMITER
+        with _BLAS_LOCK:
+            _BLAS_USERS -= 1
+            if _BLAS_USERS == 0:
+                _BLAS_LIMITER.restore_original_limits()
+                _BLAS_LIMITER = None
 
 
 def _map_threads(fn: Any, items: Any, threads: int | None = None) -> list[Any]:
@@ -289,20 +340,12 @@ def _map_threads(fn: Any, items: Any, threads: int | None = None) -> list[Any]:
     NumPy, SciPy's FFTs and matrix products release the GIL, so items run side by side;
     BLAS's own threads are limited to one (they spin-wait and collapse on a busy machine).
     """
-    global _CONTROLLER, _POOL
     items = list(items)
     n = min(len(items), os.cpu_count() or 1, threads or os.cpu_count() or 1)
     if n <= 1:
         return [fn(i) for i in items]
-    if _CONTROLLER is None:
-        from threadpoolctl import ThreadpoolController
-
-        _CONTROLLER = ThreadpoolController()  # library discovery once per process
-    if _POOL is None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="cationx-debye")
-    with _CONTROLLER.limit(limits=1, user_api="blas"):
+    _setup_threads()
+    with _SingleThreadedBlas():
         if n >= len(items):
             return list(_POOL.map(fn, items))
         # n threads over more items: each thread takes every n-th item
@@ -381,6 +424,7 @@ def _uniform_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.nda
 
 
 _TAYLOR_REACH = 2.0  # |dQ r| <= 2 inside a block
+_TAYLOR_MIN_QR = 4.0  # below Q r_max = 4 the direct sines (near Q = 0 the series' terms cancel)
 _TAYLOR_TERMS = 27  # 2^27 / 27! = 1e-20: truncation far below rounding
 
 
@@ -402,8 +446,9 @@ def _taylor_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.ndar
     2^m / m!, so no cancellation beyond that of the sum itself).  The sum over shells
     becomes two real matrix products, (pairs x blocks, K) @ (K, terms), and the Q points
     read their block's moments: about 2 K sines per block instead of K per point (a
-    uniform 2-theta grid of 4,001 points at 6 nm: ~80 blocks).  Tested against the
-    direct sines to 1e-12.
+    uniform 2-theta grid of 4,001 points at 6 nm: ~80 blocks).  Points with
+    ``Q r_max < 4`` are left to the direct sines (there the series reconstructs a small sine
+    from O(1) terms).  Tested against the direct sines to 1e-12.
     """
     order = np.argsort(q, kind="stable")
     qs = q[order]
@@ -439,13 +484,17 @@ def _taylor_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.ndar
     moments = np.where((m % 2 == 0)[None, :], mom[0], mom[1]) * sign  # (P B, M)
     moments = np.ascontiguousarray(moments.reshape(npair, nblock, nterm).transpose(0, 2, 1))  # (P, M, B)
     u = (qs - centres[where]) / h  # in [-1, 1]
-    upow = np.empty((nterm, qs.size))
-    upow[0] = 1.0
-    for k in range(1, nterm):
-        np.multiply(upow[k - 1], u, out=upow[k])
-    terms = moments[:, :, where]  # (P, M, N): each point reads its block's moments
-    terms *= upow[None]
-    res_sorted = terms.sum(axis=1) / qs[None, :]
+    res_sorted = np.empty((npair, qs.size))
+    step = max(1, _CHUNK_ELEMENTS // (npair * nterm))
+    for j0 in range(0, qs.size, step):
+        sl = slice(j0, j0 + step)
+        upow = np.empty((nterm, u[sl].size))
+        upow[0] = 1.0
+        for k in range(1, nterm):
+            np.multiply(upow[k - 1], u[sl], out=upow[k])
+        terms = moments[:, :, where[sl]]  # (P, M, n): each point reads its block's moments
+        terms *= upow[None]
+        res_sorted[:, sl] = terms.sum(axis=1) / qs[None, sl]
     out = np.empty_like(res_sorted)
     out[:, order] = res_sorted
     return out
@@ -549,8 +598,9 @@ def _scratch(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
     Fresh memory costs one page fault per 4 KiB on first touch, and glibc hands freed
     blocks back to the system, so every call would pay the faults again: about 1,500 faults
     (~5 ms on a virtual machine) for a 6 nm cluster, more than its FFTs.  The FFT route
-    keeps its spectra and products here between calls.  Arrays above 64 MiB (grids of
-    large clusters, where the faults are a small share of the work) are not kept.
+    keeps its spectra and products here between calls, at most 64 MiB per thread in all
+    (grids of large clusters, where the faults are a small share of the work, are not
+    kept).
     """
     pool = getattr(_SCRATCH, "pool", None)
     if pool is None:
@@ -561,6 +611,8 @@ def _scratch(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         return arr
     pool.pop(name, None)
     arr = np.empty(shape, dt)
+    if arr.nbytes + sum(a.nbytes for a in pool.values()) > _SCRATCH_LIMIT_BYTES:
+        pool.clear()  # a new size: drop the old working set rather than grow past the limit
     if arr.nbytes <= _SCRATCH_LIMIT_BYTES:
         pool[name] = arr
     return arr
@@ -631,7 +683,8 @@ def _octant_inverse(folded: np.ndarray, shape: tuple[int, ...], offsets: np.ndar
     """``g(u)`` for ``u_j = |o_j| + 0 .. extent_j - 1`` from folded spectra (leading axes
     batch): per axis a DCT-I of length p_j/2 + 1 (o_j = 0) or a DCT-III of length p_j/2
     (o_j = +-1/2), which is the inverse DFT of a real even sequence (scipy's unnormalised
-    DCTs carry the factor 2 of the paired terms).  One eighth of a full inverse FFT."""
+    DCTs carry the factor 2 of the paired terms), on an eighth of the points of a full
+    inverse FFT."""
     out = folded
     lead = folded.ndim - 3
     for j in range(3):
@@ -969,7 +1022,8 @@ def pair_shells(
         :func:`infer_grid`'s grid, see :func:`choose_grid`).
     bin_width_angstrom : histogram bin width in A.
     memory_limit_gib : the FFT route refuses grids whose estimated peak memory is larger.
-    workers : threads for the FFTs (scipy.fft ``workers``; default all cores).
+    workers : threads for the FFTs of large grids (scipy.fft ``workers``, from 2^18 grid
+        points; smaller grids run on one thread, which is faster there; default all cores).
     """
     check_choice(method, "method", ("histogram", "fft"))
     atoms = _check_atoms(positions_angstrom, species, occupancy, None, n_species)
