@@ -361,12 +361,12 @@ def _draw_configuration(
     # own distance, so memory follows the rules that bite); the sequential placement then
     # only reads each atom's conflicts
     full_mask = occ >= 1.0
-    members = {e: np.flatnonzero(el == e) for e in {x for pair in table for x in pair}}
+    by_element = {e: np.flatnonzero(el == e) for e in {x for pair in table for x in pair}}
     trees: dict[str, Any] = {}
 
     def tree(e: str) -> Any:
         if e not in trees:
-            trees[e] = cKDTree(pos[members[e]])
+            trees[e] = cKDTree(pos[by_element[e]])
         return trees[e]
 
     src_parts: list[np.ndarray] = []
@@ -376,10 +376,10 @@ def _draw_configuration(
             continue  # each unordered pair once
         if a == b_:
             pr = tree(a).query_pairs(dm, output_type="ndarray")
-            i_p, j_p = members[a][pr[:, 0]], members[a][pr[:, 1]]
+            i_p, j_p = by_element[a][pr[:, 0]], by_element[a][pr[:, 1]]
         else:
             sdm = tree(a).sparse_distance_matrix(tree(b_), dm, output_type="ndarray")
-            i_p, j_p = members[a][sdm["i"]], members[b_][sdm["j"]]
+            i_p, j_p = by_element[a][sdm["i"]], by_element[b_][sdm["j"]]
         dist = np.linalg.norm(pos[i_p] - pos[j_p], axis=1)
         bad = (dist < dm - 1e-9) & (pid[i_p] != pid[j_p])
         i_p, j_p = i_p[bad], j_p[bad]
