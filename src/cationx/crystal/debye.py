@@ -58,7 +58,7 @@ import math
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -251,8 +251,9 @@ class PairShells:
             # measured) and away from Q = 0, where the series' terms would cancel
             far = q * r.max() >= _TAYLOR_MIN_QR
             n_far = int(far.sum())
-            if n_far >= 64 and _taylor_blocks(q[far], r.max()) * (3.0 + 0.7 * weights.shape[0]) <= n_far:
-                out[:, far] += _taylor_q_sums(q[far], r, weights)
+            blocks = _taylor_blocks(q[far], r.max()) if n_far >= 64 else None
+            if blocks is not None and blocks.count * (3.0 + 0.7 * weights.shape[0]) <= n_far:
+                out[:, far] += _taylor_q_sums(q[far], r, weights, blocks)
                 rest = ~far
         if rest.any():
             out[:, rest] += _direct_sums(q[rest], r, weights, variance if with_var else None)
@@ -428,13 +429,31 @@ _TAYLOR_MIN_QR = 4.0  # below Q r_max = 4 the direct sines (near Q = 0 the serie
 _TAYLOR_TERMS = 27  # 2^27 / 27! = 1e-20: truncation far below rounding
 
 
-def _taylor_blocks(q: np.ndarray, r_max: float) -> int:
-    """Number of Taylor blocks :func:`_taylor_q_sums` would use (it pays from ~4 points each)."""
+class _TaylorBlocks(NamedTuple):
+    """Q sorted (``order``, ``qs``) and cut into blocks of half-width ``h`` around ``centres``;
+    ``where`` is each sorted point's block."""
+
+    order: np.ndarray
+    qs: np.ndarray
+    h: float
+    centres: np.ndarray
+    where: np.ndarray
+
+    @property
+    def count(self) -> int:
+        return int(self.centres.size)
+
+
+def _taylor_blocks(q: np.ndarray, r_max: float) -> _TaylorBlocks:
+    """The blocks :func:`_taylor_q_sums` uses for ``q`` and shells up to ``r_max``."""
+    order = np.argsort(q, kind="stable")
+    qs = q[order]
     h = _TAYLOR_REACH / float(r_max)
-    return int(np.unique(np.floor((q - q.min()) / (2.0 * h))).size)
+    cells, where = np.unique(np.floor((qs - qs[0]) / (2.0 * h)).astype(np.int64), return_inverse=True)
+    return _TaylorBlocks(order, qs, h, qs[0] + (cells + 0.5) * (2.0 * h), where)
 
 
-def _taylor_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.ndarray:
+def _taylor_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray, blocks: _TaylorBlocks | None = None) -> np.ndarray:
     """``sum_k w_k sin(q r_k) / (q r_k)`` on any grid of positive Q (e.g. uniform in 2-theta).
 
     Q is cut into blocks of half-width ``h = 2 / max(r)`` around centres ``c_b``; inside a
@@ -450,15 +469,10 @@ def _taylor_q_sums(q: np.ndarray, r: np.ndarray, weights: np.ndarray) -> np.ndar
     ``Q r_max < 4`` are left to the direct sines (there the series reconstructs a small sine
     from O(1) terms).  Tested against the direct sines to 1e-12.
     """
-    order = np.argsort(q, kind="stable")
-    qs = q[order]
-    h = _TAYLOR_REACH / float(r.max())
-    cell = np.floor((qs - qs[0]) / (2.0 * h)).astype(np.int64)
-    cells, where = np.unique(cell, return_inverse=True)
-    centres = qs[0] + (cells + 0.5) * (2.0 * h)
+    order, qs, h, centres, where = _taylor_blocks(q, r.max()) if blocks is None else blocks
     nterm = _TAYLOR_TERMS
     a = weights / r[None, :]  # (P, K)
-    npair, nblock = a.shape[0], cells.size
+    npair, nblock = a.shape[0], centres.size
     chunk = max(1, _CHUNK_ELEMENTS // (2 * npair * nblock + nterm))
 
     def part(c: int) -> np.ndarray:
@@ -962,7 +976,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             if im[1, 2]:
                 key = key + 2 * im[1, 2] * x1 * x2
             key = key.ravel()
-            present[np.bincount(key, minlength=kmax) > 0] = True
+            present[key] = True
             for s, t, members in items:
                 w_key[pairs.index((s, t))] += np.bincount(key, weights=corr_of(s, t, members), minlength=kmax)
         keys = np.flatnonzero(present)
