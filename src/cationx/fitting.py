@@ -20,6 +20,16 @@ A fit that does not converge, produces non-finite values, or cannot be evaluated
 :class:`~cationx.errors.FitError`; a fit whose covariance cannot be estimated (a parameter
 the data do not determine) returns with ``stderr = None`` and a
 :class:`~cationx.errors.ConvergenceWarning`: it never returns garbage quietly.
+
+Trust: every result carries ``warnings`` (and ``converged = success and not warnings``).  A
+fit is not trustworthy when R^2 < 0 (worse than a constant), a free parameter sits at a
+bound, a standard error or a requested interval could not be computed, or (for parameters
+whose kind the caller declares) the standard error exceeds the value: ``|value|`` for linear
+parameters, ``1/ln 10`` (= 100 % of the constant) for log10 parameters.
+
+Priors: ``priors={name: (mean, sd)}`` adds ``(value - mean)/sd`` to the residuals (a Gaussian
+prior, in the units of the weighted residuals, so give ``sigma`` with the data); R^2, AIC
+and BIC are computed from the data residuals only.
 """
 
 from __future__ import annotations
@@ -110,6 +120,12 @@ class FitResult:
     dataset_index: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     notes: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def converged(self) -> bool:
+        """True only for a trustworthy result: the optimiser succeeded and nothing was flagged."""
+        return bool(self.success) and not self.warnings
 
     def __getitem__(self, name: str) -> ParameterEstimate:
         return self.params[name]
@@ -145,6 +161,8 @@ class FitResult:
             "ci_method": self.ci_method,
             "ci_level": self.ci_level,
             "success": self.success,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
             "message": self.message,
             "notes": list(self.notes),
         }
@@ -159,7 +177,11 @@ class FitResult:
 
     def report(self) -> str:
         """Plain-text summary table."""
-        lines = [f"model: {self.model}   R^2 = {self.r2:.5f}   AIC = {self.aic:.2f}   BIC = {self.bic:.2f}"]
+        lines = []
+        if not self.converged:
+            lines.append(f"FIT NOT TRUSTWORTHY ({self.model}): do not report these values")
+            lines.extend(f"  - {w}" for w in self.warnings)
+        lines.append(f"model: {self.model}   R^2 = {self.r2:.5f}   AIC = {self.aic:.2f}   BIC = {self.bic:.2f}")
         pct = round(100 * self.ci_level)
         lines.append(f"{'parameter':<16}{'value':>14} {'stderr':>12}   {pct}% interval ({self.ci_method})")
         for name, p in self.params.items():
@@ -188,6 +210,7 @@ def _check_ci(ci: str, ci_level: float) -> tuple[str, float]:
 def _residual_factory(
     func: Callable[[Mapping[str, float], int, np.ndarray], np.ndarray],
     datasets: Sequence[Dataset],
+    priors: Mapping[str, tuple[float, float]] | None = None,
 ) -> Callable[[lmfit.Parameters], np.ndarray]:
     def residual(params: lmfit.Parameters) -> np.ndarray:
         values = params.valuesdict()
@@ -198,6 +221,8 @@ def _residual_factory(
             if ds.sigma is not None:
                 r = r / ds.sigma
             parts.append(r)
+        if priors:
+            parts.append(np.array([(values[n] - mu) / sd for n, (mu, sd) in priors.items()]))
         out = np.concatenate(parts)
         if not np.all(np.isfinite(out)):
             # lmfit treats NaN as fatal; a large finite penalty lets the optimiser back off.
@@ -217,14 +242,98 @@ def _wald(value: float, stderr: float | None, level: float, dof: int) -> tuple[f
 def _profile_intervals(
     minimizer: lmfit.Minimizer, result: lmfit.minimizer.MinimizerResult, level: float
 ) -> dict[str, tuple[float, float]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ci = lmfit.conf_interval(minimizer, result, sigmas=[level], maxiter=400)
-    out = {}
-    for name, rows in ci.items():
-        vals = [v for _, v in rows]
-        lo, hi = vals[0], vals[-1]
-        out[name] = (float(lo), float(hi))
+    """Profile-likelihood intervals: for each free parameter, where the chi-square minimised
+    over the others reaches ``chi2_min (1 + F(level; 1, N-P)/(N-P))`` (the F-test that
+    :func:`lmfit.conf_interval` uses), found by bracketing and a secant search on the signed
+    root of the chi-square increase, which is nearly linear in the parameter, with each inner
+    fit warm-started from the previous one.  ``lmfit.conf_interval`` steps outward in small
+    increments and needs several times more model evaluations; the two agree (tested).
+    A side the data do not bound (the profile stays below the threshold up to the
+    parameter's bound) is returned as -inf or +inf.
+    """
+    fcn = minimizer.userfcn
+    best = result.params
+    free = [n for n, p in best.items() if p.vary and not p.expr]
+    ndata, nvarys = int(result.ndata), int(result.nvarys)
+    dof = max(ndata - nvarys, 1)
+    chi_min = float(result.chisqr)
+    target = chi_min * (1.0 + stats.f.ppf(level, 1, dof) / dof)
+    z_target = math.sqrt(max(target - chi_min, 1e-300))
+
+    def chi2(params: lmfit.Parameters) -> float:
+        r = np.asarray(fcn(params), dtype=float)
+        return float(np.sum(r * r))
+
+    out: dict[str, tuple[float, float]] = {}
+    for name in free:
+        p0 = best[name]
+        theta0 = float(p0.value)
+        step = float(p0.stderr) if (p0.stderr is not None and math.isfinite(p0.stderr) and p0.stderr > 0) else max(0.1 * abs(theta0), 0.1)
+        ends = []
+        for sign in (-1.0, 1.0):
+            limit = float(p0.min) if sign < 0 else float(p0.max)
+            warm = best.copy()
+
+            def profile(theta: float, name: str = name) -> float:
+                nonlocal warm
+                trial = warm.copy()
+                trial[name].set(value=theta, vary=False)
+                if len(free) == 1:
+                    return chi2(trial)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    inner = lmfit.Minimizer(fcn, trial, nan_policy="raise").minimize(method="leastsq")
+                warm = inner.params
+                warm[name].set(vary=True)
+                return float(inner.chisqr)
+
+            def z(theta: float) -> float:
+                return math.sqrt(max(profile(theta) - chi_min, 0.0)) - z_target
+
+            lo_t, z_lo = theta0, -z_target
+            dist = 2.0 * step
+            hi_t = z_hi = None
+            for _ in range(40):
+                cand = theta0 + sign * dist
+                if (sign < 0 and cand <= limit) or (sign > 0 and cand >= limit):
+                    cand = limit
+                zc = z(cand)
+                if zc >= 0:
+                    hi_t, z_hi = cand, zc
+                    break
+                lo_t, z_lo = cand, zc
+                if cand == limit:
+                    break
+                # linear extrapolation of the signed root, at most 4x further
+                slope = (zc + z_target) / max(abs(cand - theta0), 1e-300)
+                need = z_target / slope if slope > 0 else 4.0 * dist
+                dist = min(max(need * 1.1, dist * 1.5), dist * 4.0)
+            if hi_t is None:
+                ends.append(-math.inf if sign < 0 else math.inf)
+                continue
+            a, za, b, zb = lo_t, z_lo, hi_t, z_hi
+            tol = 1e-6 * max(step, 1e-12)
+            side = 0
+            for _ in range(60):  # Illinois (regula falsi with halving): bracketed, superlinear
+                if abs(b - a) <= tol:
+                    break
+                c = b - zb * (b - a) / (zb - za)
+                zc = z(c)
+                if abs(zc) <= 1e-6 * z_target:
+                    a = b = c
+                    break
+                if zc > 0:
+                    b, zb = c, zc
+                    if side == 1:
+                        za *= 0.5
+                    side = 1
+                else:
+                    a, za = c, zc
+                    if side == -1:
+                        zb *= 0.5
+                    side = -1
+            ends.append(float(b if zb is not None else a) if a != b else float(a))
+        out[name] = (ends[0], ends[1])
     return out
 
 
@@ -278,15 +387,26 @@ def fit_global(
     notes: Sequence[str] = (),
     extra: Mapping[str, Any] | None = None,
     scale_covar: bool = True,
+    priors: Mapping[str, tuple[float, float]] | None = None,
+    param_kinds: Mapping[str, str] | None = None,
 ) -> FitResult:
     """Least-squares fit of ``func(values, dataset_index, x)`` to several data sets at once.
 
     Parameters shared between data sets are ordinary lmfit parameters; per-data-set
     parameters are distinguished by name (the caller's convention, e.g. ``log10_k1_0``).
-    See the module docstring for ``ci``.  ``scale_covar=False`` keeps the covariance
-    unscaled by the reduced chi-square: use it when ``sigma`` holds known absolute
-    uncertainties (e.g. Poisson counts).
+    See the module docstring for ``ci``, ``priors`` and the trust checks (``param_kinds``
+    maps a parameter name to ``"log10"``, ``"log10:H"`` (a log10 constant of H units, e.g. a
+    per-step constant of H host cations, checked per unit) or ``"linear"`` for the
+    standard-error check).
+    ``scale_covar=False`` keeps the covariance unscaled by the reduced chi-square: use it
+    when ``sigma`` holds known absolute uncertainties (e.g. Poisson counts).
     """
+    priors = dict(priors or {})
+    for name, (_mu, sd) in priors.items():
+        if name not in params:
+            raise InputError(f"prior on unknown parameter {name!r}")
+        if not (math.isfinite(sd) and sd > 0):
+            raise InputError(f"prior sd of {name} must be > 0, got {sd!r}")
     ci, level = _check_ci(ci, ci_level)
     n_boot = check_int(n_boot, "n_boot", minimum=20)
     if not datasets:
@@ -298,7 +418,7 @@ def fit_global(
 
     def make_minimizer(ys: Sequence[np.ndarray]) -> lmfit.Minimizer:
         dsets = [Dataset(ds.x, y, ds.sigma, ds.label) for ds, y in zip(datasets, ys, strict=True)]
-        return lmfit.Minimizer(_residual_factory(func, dsets), params, nan_policy="raise", scale_covar=scale_covar)
+        return lmfit.Minimizer(_residual_factory(func, dsets, priors), params, nan_policy="raise", scale_covar=scale_covar)
 
     minimizer = make_minimizer([ds.y for ds in datasets])
     try:
@@ -368,6 +488,15 @@ def fit_global(
     ss_tot = float(np.sum((y_all - y_all.mean()) ** 2))
     r2 = 1.0 - ss_res / ss_tot if ss_tot > 0 else float("nan")
     index = np.concatenate([np.full(ds.x.size, k) for k, ds in enumerate(datasets)])
+    chisqr, redchi, aic, bic = float(result.chisqr), float(result.redchi), float(result.aic), float(result.bic)
+    if priors:  # information criteria and chi-square of the data alone
+        w = [r / ds.sigma if ds.sigma is not None else r for r, ds in zip(resid, datasets, strict=True)]
+        chisqr = float(sum(np.sum(x * x) for x in w))
+        k = int(result.nvarys)
+        redchi = chisqr / max(ndata - k, 1)
+        term = ndata * math.log(max(chisqr, 1e-300) / ndata)
+        aic, bic = term + 2 * k, term + math.log(ndata) * k
+    trust = _trust_warnings(model_name, result.params, estimates, r2, ci, ci_used, dict(param_kinds or {}))
     return FitResult(
         model=model_name,
         params=estimates,
@@ -376,10 +505,10 @@ def fit_global(
         y_fit=yfit_all,
         residuals=res_all,
         r2=r2,
-        aic=float(result.aic),
-        bic=float(result.bic),
-        chisqr=float(result.chisqr),
-        redchi=float(result.redchi),
+        aic=aic,
+        bic=bic,
+        chisqr=chisqr,
+        redchi=redchi,
         ndata=int(ndata),
         nvarys=int(result.nvarys),
         ci_method=ci_used,
@@ -389,7 +518,60 @@ def fit_global(
         dataset_index=index if len(datasets) > 1 else np.zeros(0, dtype=int),
         notes=tuple(all_notes),
         extra=dict(extra or {}),
+        warnings=tuple(trust),
     )
+
+
+def _at_bound(value: float, lo: float, hi: float) -> str | None:
+    span = hi - lo if math.isfinite(lo) and math.isfinite(hi) else None
+    for bound, label in ((lo, "lower"), (hi, "upper")):
+        if not math.isfinite(bound):
+            continue
+        tol = 1e-4 * span if span is not None else 1e-6 * max(1.0, abs(bound))
+        if abs(value - bound) <= tol:
+            return label
+    return None
+
+
+def _trust_warnings(
+    model_name: str,
+    params: lmfit.Parameters,
+    estimates: Mapping[str, ParameterEstimate],
+    r2: float,
+    ci: str,
+    ci_used: str,
+    kinds: Mapping[str, str],
+) -> list[str]:
+    """Reasons a converged optimiser's answer is still not trustworthy (see module docstring)."""
+    out: list[str] = []
+    if math.isfinite(r2) and r2 < 0:
+        out.append(f"R^2 = {r2:.3g} < 0: the {model_name} model fits worse than a constant")
+    for name, est in estimates.items():
+        if not est.vary or est.expr:
+            continue
+        p = params[name]
+        side = _at_bound(est.value, float(p.min), float(p.max))
+        if side is not None:
+            out.append(f"{name} = {est.value:.6g} sits at its {side} bound: the data do not determine it")
+        if est.stderr is None:
+            out.append(f"the standard error of {name} could not be estimated")
+            continue
+        kind, _, per = (kinds.get(name) or "").partition(":")
+        scale = float(per) if per else 1.0
+        if kind == "log10" and est.stderr / scale > 1.0 / math.log(10.0):
+            what = "the constant" if scale == 1.0 else f"the constant per host cation (log10 / {per})"
+            out.append(
+                f"{name} has standard error {est.stderr:.3g} (> {0.434 * scale:.3g} in log10: {what} is "
+                "uncertain by more than its value)"
+            )
+        elif kind == "linear" and est.stderr > abs(est.value):
+            out.append(f"{name} = {est.value:.4g} has a standard error {est.stderr:.3g} larger than its value")
+        if ci != "none" and ci_used != "none":
+            if est.ci_low is None or est.ci_high is None:
+                out.append(f"no {ci} interval could be computed for {name}")
+            elif not (math.isfinite(est.ci_low) and math.isfinite(est.ci_high)):
+                out.append(f"the {ci} interval of {name} is open ({est.ci_low:.4g}, {est.ci_high:.4g}): the data bound it on one side only")
+    return out
 
 
 def fit_curve(

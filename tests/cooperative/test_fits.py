@@ -65,7 +65,7 @@ def test_white2013_simulate_then_fit_recovers_k1_and_alpha(seed):
     state = simulate(white2013(20, 1e-2, 55.0), 35)
     rng = np.random.default_rng(seed)
     y = state.fraction_exchanged + rng.normal(0, 0.02, state.fraction_exchanged.size)
-    res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), "white2013", sites=20)
+    res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), "white2013", sites=20, observable="exchanged")
     for name, value in true.items():
         p = res[name]
         assert p.ci_low < value < p.ci_high, (name, p)
@@ -79,7 +79,7 @@ def test_ladder_and_mwc_fits_recover_parameters():
         rng = np.random.default_rng(5)
         y = state.fraction_exchanged + rng.normal(0, 0.01, state.fraction_exchanged.size)
         fixed = {"log10_l": model.parameters["log10_l"]} if name == "mwc" else None
-        res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), name, sites=12, fixed=fixed)
+        res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), name, sites=12, fixed=fixed, observable="exchanged")
         assert res["log10_alpha"].ci_low < math.log10(alpha) < res["log10_alpha"].ci_high, (name, res.report())
         assert res["log10_k1"].ci_low < math.log10(k1) < res["log10_k1"].ci_high, (name, res.report())
 
@@ -88,7 +88,7 @@ def test_independent_fit_recovers_k1():
     model = independent(10, 0.5)
     state = simulate(model, 30)
     y = state.fraction_exchanged + np.random.default_rng(8).normal(0, 0.01, 30)
-    res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), "independent", sites=10)
+    res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), "independent", sites=10, observable="exchanged")
     assert "log10_alpha" not in res.params
     assert res["log10_k1"].ci_low < math.log10(0.5) < res["log10_k1"].ci_high
 
@@ -102,7 +102,7 @@ def test_global_fit_of_two_concentrations_shares_constants():
         st = solve_titration(model, totals, nc_conc_molar=conc)
         y = st.fraction_exchanged + rng.normal(0, 0.015, totals.size)
         sets.append(Titration.from_arrays(totals, y, nc_conc_molar=conc))
-    res = fit_sequential(sets, "white2013", sites=20)
+    res = fit_sequential(sets, "white2013", sites=20, observable="exchanged")
     assert set(res.params) == {"log10_k1", "log10_alpha"}
     assert res["log10_alpha"].ci_low < math.log10(55.0) < res["log10_alpha"].ci_high
     assert res.dataset_index.max() == 1
@@ -112,7 +112,7 @@ def test_site_scan_prefers_the_true_n():
     model = white2013(20, 1e-2, 55.0)
     state = simulate(model, 40)
     y = state.fraction_exchanged + np.random.default_rng(2).normal(0, 0.005, 40)
-    res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), "white2013", sites=[10, 20, 40])
+    res = fit_sequential(Titration.from_arrays(state.total_ions_per_nc, y), "white2013", sites=[10, 20, 40], observable="exchanged")
     assert res.extra["sites"] == 20
     assert [row["sites"] for row in res.extra["scan"]] == [10, 20, 40]
 

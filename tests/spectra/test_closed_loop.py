@@ -87,7 +87,7 @@ def test_profile_intervals_also_cover_the_truth(loop):
     _, res = loop
     t = res.table
     data = Titration.from_arrays(t["ions_per_nc"], t["fraction_exchanged"])
-    fit = fit_sequential(data, "white2013", sites=20, ci="profile")
+    fit = fit_sequential(data, "white2013", sites=20, ci="profile", observable="exchanged")
     assert fit.ci_method == "profile"
     for name, value in {"log10_k1": -2.0, "log10_alpha": math.log10(55.0)}.items():
         p = fit.params[name]

@@ -12,19 +12,22 @@ Two entry points:
     and balance follows.
 
 Mass balance (molar; ``C`` = NC concentration, ``d0`` = free host cation before any
-addition, ``s`` = mean number of completed steps per NC, ``m`` = ions per step)::
+addition, ``s`` = mean number of completed steps per NC, ``m`` = ions per host cation,
+``h`` = host cations per step)::
 
-    bound ions   b = C m s
-    free host    d = d0 + C s                (one host cation released per step)
-    free ions    c = (x d)^(1/m),  x = c^m/d = kappa / K_1
+    bound ions   b = C m h s
+    free host    d = d0 + C h s              (h host cations released per step)
+    free ions    c = (x d)^(1/m),  x = c^m/d,  x^h = kappa / K_1
     total ions   T = b + c
 
-``T`` rises monotonically with ``u = ln x`` (``ds/du = Var(i) >= 0``), so the root
+``T`` rises monotonically with ``u = h ln x`` (``ds/du = Var(i) >= 0``), so the root
 ``ln T(u) = ln T_target`` is unique.  cationx solves it in ``u`` (a monotone
 re-parametrisation of ``ln c`` at fixed mass balance), with a bracket from a grid of
 ``ln T(u)`` and Newton steps using the analytic derivative
-``dT/du = C m Var + c (1 + C Var / d)/m``, falling back to bisection whenever a step
-leaves the bracket.  All sums are log-sum-exp sums, so ``n`` = 10,000 steps and
+``dT/du = C m h Var + c (1/h + C h Var / d)/m``, falling back to bisection whenever a step
+leaves the bracket.  The engine never lets the exchanged material exceed what the bound
+ions can make: ``s h <= T/m`` per NC (the feasibility bound of
+:mod:`cationx.cooperative.feasibility`) holds by construction.  All sums are log-sum-exp sums, so ``n`` = 10,000 steps and
 ``alpha`` = 1e6 neither overflow nor underflow.  "Per-NC units" (``C = 1``, the default)
 reproduce the paper, which mixes per-NC numbers and molar constants.
 """
@@ -39,11 +42,18 @@ import numpy as np
 import pandas as pd
 from scipy.special import logsumexp
 
-from cationx._validation import as_1d_array, check_int, check_nonnegative, check_positive
+from cationx._validation import (
+    as_1d_array,
+    check_choice,
+    check_int,
+    check_nonnegative,
+    check_positive,
+)
 from cationx.cooperative.models import SequentialModel
 from cationx.errors import InputError, ModelError
 
 __all__ = [
+    "OBSERVABLES",
     "ExchangeState",
     "default_totals",
     "simulate",
@@ -51,6 +61,10 @@ __all__ = [
     "sweep_kappa",
     "total_at_fraction_exchanged",
 ]
+
+# fractions a titration can measure: fully exchanged NCs (ML_n), their complement (pure + doped
+# host), pristine NCs only (ML_0), product material (mean steps / n) and its complement
+OBSERVABLES = ("exchanged", "unexchanged", "host", "product", "host-material")
 
 _CHUNK_ELEMENTS = 4_000_000  # points x (n+1) evaluated at once: bounds memory to ~100 MB
 _LOG_TOL = 1e-12  # |ln T - ln T_target| at convergence: relative error of the total
@@ -65,8 +79,10 @@ class ExchangeState:
 
     Per-NC quantities are per nanocrystal; molar ones are concentrations in M.
     ``fraction_host`` is the pure host (no step taken), ``fraction_doped`` has taken
-    1..n-1 steps, ``fraction_exchanged`` all n; they sum to 1.  ``populations[k, i]``
-    is the fraction of NCs in state ML_i at point k.
+    1..n-1 steps, ``fraction_exchanged`` all n; they sum to 1.  ``product_fraction`` is
+    the product *material* (mean exchanged steps / n: what A(1.82 eV) measures), which
+    equals ``fraction_exchanged`` only for two-state NCs.  ``populations[k, i]`` is the
+    fraction of NCs in state ML_i at point k.  ``log_x`` is ``ln(c^m/d)``.
     """
 
     model: SequentialModel
@@ -95,7 +111,35 @@ class ExchangeState:
     @property
     def mean_steps(self) -> np.ndarray:
         """Mean number of completed steps per NC."""
-        return self.released_host_per_nc
+        return self.released_host_per_nc / self.model.host_per_site
+
+    @property
+    def product_fraction(self) -> np.ndarray:
+        """Product material: host cations replaced / host cations (mean steps / n)."""
+        return self.released_host_per_nc / self.model.host_cations
+
+    @property
+    def feasibility_bound(self) -> np.ndarray:
+        """Largest exchanged fraction the ions added allow, ``min(1, T/(m N))``."""
+        return np.minimum(1.0, self.total_ions_per_nc / (self.model.ions_per_host * self.model.host_cations))
+
+    @property
+    def max_doped_fraction(self) -> float:
+        """Largest fraction of partly exchanged NCs over the points (0 for two-state NCs)."""
+        return float(self.fraction_doped.max()) if self.fraction_doped.size else 0.0
+
+    def observable(self, name: str) -> np.ndarray:
+        """A fraction by name (see :data:`OBSERVABLES`)."""
+        check_choice(name, "observable", OBSERVABLES)
+        if name == "exchanged":
+            return self.fraction_exchanged
+        if name == "unexchanged":
+            return self.fraction_unexchanged
+        if name == "host":
+            return self.fraction_host
+        if name == "product":
+            return self.product_fraction
+        return 1.0 - self.product_fraction
 
     COLUMNS = (
         "total_ions_per_nc",
@@ -109,6 +153,7 @@ class ExchangeState:
         "fraction_doped",
         "fraction_exchanged",
         "fraction_unexchanged",
+        "product_fraction",
         "dopants_per_nc",
         "bound_fraction",
     )
@@ -162,7 +207,8 @@ class _Balance:
     ):
         self.model = model
         self.n = model.sites
-        self.m = model.ions_per_site
+        self.m = model.ions_per_host
+        self.h = model.host_per_site
         self.idx = np.arange(self.n + 1, dtype=float)
         # g_i + i*u_shift, rounded once: evaluating at u_shift + delta then resolves delta to
         # full relative precision (a steep transition needs finer steps than ulp(u)).
@@ -173,7 +219,8 @@ class _Balance:
         self.host_initial_molar = host_initial_molar
         self.log_c_nc = math.log(nc_conc_molar)
         self.log_d0 = math.log(host_initial_molar) if host_initial_molar > 0 else -math.inf
-        self.log_cm = math.log(nc_conc_molar * self.m)
+        self.log_ch = math.log(nc_conc_molar * self.h)
+        self.log_cm = math.log(nc_conc_molar * self.m * self.h)
         self.chunk = max(1, _CHUNK_ELEMENTS // (self.n + 1))
         self.rows = np.vstack([self.idx, self.g, np.ones(self.n + 1)])
         self.moment_cols = np.column_stack([np.ones(self.n + 1), self.idx, self.idx**2])
@@ -195,7 +242,14 @@ class _Balance:
 
     def _hull(self) -> None:
         """Vertices of the upper concave hull of (i, g_i) and the u-breakpoints between them."""
-        g = self.g
+        g_arr = self.g
+        d2 = np.diff(g_arr, 2)
+        if d2.size == 0 or bool(np.all(d2 < 0)):  # strictly concave (most presets): every point
+            v = np.arange(self.n + 1)
+            self.hull_idx = v
+            self.hull_breaks = -np.diff(g_arr)
+            return
+        g = g_arr.tolist()  # plain floats: the scan below is a Python loop
         verts: list[int] = []
         for i in range(self.n + 1):
             while len(verts) >= 2:
@@ -208,7 +262,7 @@ class _Balance:
             verts.append(i)
         v = np.array(verts)
         self.hull_idx = v
-        slopes = np.diff(g[v]) / np.diff(v)
+        slopes = np.diff(g_arr[v]) / np.diff(v)
         self.hull_breaks = -slopes  # increasing
 
     def log_max_weight(self, u: np.ndarray) -> np.ndarray:
@@ -245,8 +299,8 @@ class _Balance:
         if tiny.any():
             lw = np.multiply.outer(u[tiny], self.idx[1:]) + self.g[1:] + self.log_idx
             log_s[tiny] = logsumexp(lw, axis=1) - log_z[tiny]
-        log_d = np.logaddexp(self.log_d0, self.log_c_nc + log_s)
-        log_c = (self.u_shift + u + log_d) / self.m
+        log_d = np.logaddexp(self.log_d0, self.log_ch + log_s)
+        log_c = ((self.u_shift + u) / self.h + log_d) / self.m
         log_t = np.logaddexp(self.log_cm + log_s, log_c)
         out = {"log_t": log_t, "log_s": log_s, "log_d": log_d, "log_c": log_c, "var": var, "s": s}
         if full:
@@ -255,16 +309,16 @@ class _Balance:
             out["p"] = w
         return out
 
-    @staticmethod
-    def log_slope(st: dict[str, np.ndarray], c_nc: float, m: int) -> np.ndarray:
+    def log_slope(self, st: dict[str, np.ndarray]) -> np.ndarray:
         """``d ln T / du`` from evaluated stats (non-finite where it cannot be formed)."""
+        c_nc, m, h = self.c_nc, self.m, self.h
         with np.errstate(all="ignore"):
             var = st["var"]
             log_t = st["log_t"]
-            bound_term = c_nc * m * var * np.exp(-log_t)
+            bound_term = c_nc * m * h * var * np.exp(-log_t)
             c_over_t = np.exp(st["log_c"] - log_t)
-            ratio = np.where(var > 0, c_nc * var * np.exp(-st["log_d"]), 0.0)
-            return bound_term + c_over_t * (1.0 + ratio) / m
+            ratio = np.where(var > 0, c_nc * h * var * np.exp(-st["log_d"]), 0.0)
+            return bound_term + c_over_t * (1.0 / h + ratio) / m
 
     def initial_range(self) -> tuple[float, float]:
         i = self.idx[1:]
@@ -289,7 +343,7 @@ def _state(
     populations: np.ndarray | None = None,
 ) -> ExchangeState:
     model = bal.model
-    n, m = bal.n, bal.m
+    n, m, h = bal.n, bal.m, bal.h
     k = u.size
     finite = np.isfinite(u)
     if populations is None:
@@ -301,9 +355,9 @@ def _state(
         pops = populations
     # every balance quantity follows from the populations (so the balance closes exactly)
     s = pops @ bal.idx
-    d = np.exp(bal.log_d0) + nc_conc_molar * s
+    d = np.exp(bal.log_d0) + nc_conc_molar * h * s
     with np.errstate(divide="ignore"):
-        log_c = np.where(finite, (np.where(finite, u, 0.0) + np.log(d)) / m, -math.inf)
+        log_c = np.where(finite, (np.where(finite, u, 0.0) / h + np.log(d)) / m, -math.inf)
     c = np.exp(log_c)
     frac_host = pops[:, 0].copy()
     frac_exch = pops[:, n].copy() if n > 0 else np.zeros(k)
@@ -313,29 +367,30 @@ def _state(
     else:
         frac_doped = np.zeros(k)
         dopant_steps = np.zeros(k)
-    bound = m * s
+    bound = m * h * s
     free_per_nc = c / nc_conc_molar
     total = bound + free_per_nc
     with np.errstate(invalid="ignore", divide="ignore"):
         bound_fraction = np.where(total > 0, bound / total, 0.0)
-    kappa = np.where(finite, np.exp(np.where(finite, u, 0.0) + model.log_k1), 0.0)
+    with np.errstate(over="ignore"):  # kappa = K1 x^h is informational: inf when it overflows
+        kappa = np.where(finite, np.exp(np.where(finite, u, 0.0) + model.log_k1), 0.0)
     pops.setflags(write=False)
     return ExchangeState(
         model=model,
         nc_conc_molar=nc_conc_molar,
         host_initial_molar=host_initial_molar,
-        log_x=u,
+        log_x=u / h,
         kappa=kappa,
         total_ions_per_nc=total,
         free_ions_per_nc=free_per_nc,
         bound_ions_per_nc=bound,
-        released_host_per_nc=s,
+        released_host_per_nc=h * s,
         free_ion_molar=c,
         free_host_molar=d,
         fraction_host=frac_host,
         fraction_doped=frac_doped,
         fraction_exchanged=frac_exch,
-        dopants_per_nc=m * dopant_steps,
+        dopants_per_nc=m * h * dopant_steps,
         bound_fraction=bound_fraction,
         populations=pops,
     )
@@ -407,7 +462,7 @@ def _inverse_table(
     u = np.linspace(lo, hi, 129)
     st = bal.evaluate(u)
     lt = st["log_t"]
-    sl = bal.log_slope(st, bal.c_nc, bal.m)
+    sl = bal.log_slope(st)
     for _ in range(80):
         lt_mono = np.maximum.accumulate(lt)
         cells = np.unique(np.clip(np.searchsorted(lt_mono, log_target) - 1, 0, u.size - 2))
@@ -422,7 +477,7 @@ def _inverse_table(
         order = np.argsort(np.concatenate([u, mids]), kind="stable")
         u = np.concatenate([u, mids])[order]
         lt = np.concatenate([lt, st["log_t"]])[order]
-        sl = np.concatenate([sl, bal.log_slope(st, bal.c_nc, bal.m)])[order]
+        sl = np.concatenate([sl, bal.log_slope(st)])[order]
     return u, np.maximum.accumulate(lt), sl
 
 
@@ -477,7 +532,7 @@ def _solve_u(bal: _Balance, log_target: np.ndarray) -> tuple[np.ndarray, np.ndar
         neg = f < 0
         a[active[neg]] = u[active[neg]]
         b[active[~neg]] = u[active[~neg]]
-        fp = bal.log_slope(st, bal.c_nc, bal.m)
+        fp = bal.log_slope(st)
         ua, ub = a[active], b[active]
         mid = 0.5 * (ua + ub)
         with np.errstate(all="ignore"):

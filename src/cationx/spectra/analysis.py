@@ -385,7 +385,9 @@ def _fits(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            seq = fit_sequential(data, f.model, sites=f.sites, ions_per_site=f.ions_per_site, ci=f.ci, rng=rng)
+            seq = fit_sequential(
+                data, f.model, sites=f.sites, ions_per_site=f.ions_per_site, observable="exchanged", ci=f.ci, rng=rng
+            )
             fits[f.model] = seq
         except CationxError as exc:
             notes.append(f"{f.model} fit failed: {exc}")
