@@ -108,3 +108,30 @@ def test_result_conversions():
     assert list(res.to_frame().columns)[:4] == ["value", "stderr", "ci_low", "ci_high"]
     assert list(res.curve_frame().columns) == ["x", "y", "y_fit", "residual"]
     assert "slope" in res.report()
+
+
+def test_profile_intervals_match_lmfit_conf_interval():
+    """The bracketed secant profile search agrees with lmfit.conf_interval (lmfit's F-test)."""
+    from cationx.fitting import _residual_factory
+
+    rng = np.random.default_rng(7)
+    x = np.linspace(0, 5, 30)
+    y = 2.0 * np.exp(-1.3 * x) + 0.1 + rng.normal(0, 0.02, x.size)
+    params = lmfit.Parameters()
+    params.add("a", 1.0, min=0)
+    params.add("k", 1.0, min=0)
+    params.add("c", 0.0)
+
+    def func(v, _k, xx):
+        return v["a"] * np.exp(-v["k"] * xx) + v["c"]
+
+    data = [Dataset(x, y)]
+    ours = fit_global(func, params, data, model_name="exp", ci_level=0.95)
+    mini = lmfit.Minimizer(_residual_factory(func, data), params)
+    best = mini.minimize()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = lmfit.conf_interval(mini, best, sigmas=[0.95])
+    for name in ("a", "k", "c"):
+        assert ours[name].ci_low == pytest.approx(ref[name][0][1], rel=1e-5)
+        assert ours[name].ci_high == pytest.approx(ref[name][-1][1], rel=1e-5)
