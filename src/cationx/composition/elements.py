@@ -15,7 +15,7 @@ from functools import cache
 
 from cationx.errors import InputError
 
-__all__ = ["atomic_mass", "at_to_wt", "check_element", "split_element_label", "wt_to_at"]
+__all__ = ["at_to_wt", "atomic_mass", "check_element", "split_element_label", "wt_to_at"]
 
 _LABEL_RE = re.compile(r"^\s*([A-Z][a-z]?)(?![a-z])[\s_:\-]*(.*)$")
 _NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)")
