@@ -18,7 +18,9 @@ Steps (all per element *and* emission line, then combined per element):
    ``u(c)^2 = u_read^2 + s_b^2 / n_b`` with ``u_read`` the standard error of repeated
    readings (k >= 2), else the given ``sd_mg_l`` or ``rsd_pct``, else 0 (said in a note).
    Values below the LOD are kept as measured (never set to zero) and flagged ``<LOD``;
-   between LOD and LOQ ``<LOQ``.
+   between LOD and LOQ ``<LOQ``.  Negative blank readings are accepted (blank noise
+   scatters around zero; dropping them would bias ``s_b``); a negative sample reading is
+   an error unless ``allow_negative`` (data the instrument already blank-corrected).
 3. Lines of one element: the relative spread ``(max - min) / mean`` of the lines above the
    LOD; above ``line_tolerance`` (default 10 %) a warning names the lines (spectral
    interference or a matrix effect).  The element value is the inverse-variance weighted
@@ -169,7 +171,7 @@ def _blank_mask(frame: pd.DataFrame, blank_samples: Sequence[str] | None) -> np.
     return mask
 
 
-def _check_table(frame: pd.DataFrame, allow_negative: bool) -> pd.DataFrame:
+def _check_table(frame: pd.DataFrame) -> pd.DataFrame:
     need = ["sample", "element", "conc_mg_l"]
     missing = [c for c in need if c not in frame.columns]
     if missing:
@@ -193,12 +195,6 @@ def _check_table(frame: pd.DataFrame, allow_negative: bool) -> pd.DataFrame:
         raise InputError(f"ICP table: missing conc_mg_l at row {i + 1} ({t['sample'].iloc[i]}, {t['element'].iloc[i]})")
     if not np.isfinite(conc).all():
         raise InputError("ICP table: conc_mg_l must be finite")
-    if not allow_negative and (conc < 0).any():
-        i = int(np.flatnonzero(conc < 0)[0])
-        raise InputError(
-            f"ICP table: negative concentration {conc[i]:g} mg/L at row {i + 1} ({t['sample'].iloc[i]}, {t['element'].iloc[i]}); "
-            "if the instrument already subtracted a calibration blank, allow negative readings (--allow-negative)"
-        )
     for col in ("sd_mg_l", "rsd_pct"):
         if col in t and (t[col].fillna(0) < 0).any():
             raise InputError(f"ICP table: {col} must be >= 0")
@@ -242,9 +238,17 @@ def analyze_icp(
     """
     if not (math.isfinite(line_tolerance) and line_tolerance > 0):
         raise InputError(f"line_tolerance must be > 0, got {line_tolerance!r}")
-    t = _check_table(table, allow_negative)
+    t = _check_table(table)
     chosen = {check_element(k, "lines"): float(v) for k, v in (lines or {}).items()}
     is_blank = _blank_mask(t, blank_samples)
+    conc = t["conc_mg_l"].to_numpy()
+    neg = (conc < 0) & ~is_blank
+    if not allow_negative and neg.any():
+        i = int(np.flatnonzero(neg)[0])
+        raise InputError(
+            f"ICP table: negative concentration {conc[i]:g} mg/L at row {i + 1} ({t['sample'].iloc[i]}, {t['element'].iloc[i]}); "
+            "if the instrument already subtracted a calibration blank, allow negative readings (--allow-negative)"
+        )
     notes: list[str] = []
 
     def warn(msg: str) -> None:

@@ -155,6 +155,9 @@ def read_icp_frame(frame: pd.DataFrame, source: str = "ICP table") -> tuple[pd.D
             raise InputError(f"{source} is missing columns 'element' and 'conc_mg_l' (long) or element columns such as 'Cd 228.802' (wide)")
         rows = []
         for c in value_cols:
+            text = frame[c].astype(str).str.strip().replace({"": np.nan, "nan": np.nan}).dropna()
+            if len(text) and pd.to_numeric(text, errors="coerce").isna().all():
+                continue  # a text column (rack position, timestamp, comment): metadata
             el, ln = split_element_label(c, f"{source} column")
             scale = 1e-3 if re.search(r"(?:ug|µg|μg)/l|ppb", str(c), re.I) else 1.0
             vals = _num(frame[c], c, source) * scale
