@@ -177,5 +177,20 @@ def test_long_reader_aliases(tmp_path):
     tidy, infos, default = read_icp(p)
     assert list(tidy.columns) >= ["sample", "element", "line_nm", "conc_mg_l"]
     assert tidy["line_nm"].iloc[0] == 228.802 and tidy["conc_mg_l"].iloc[2] == pytest.approx(0.5)
-    assert tidy["rsd_pct"].iloc[2] == 1.5 and infos == {} and default is None
+    assert tidy["rsd_pct"].iloc[2] == 1.5 and infos == {} and default == {}
     assert isinstance(tidy, pd.DataFrame)
+
+
+def test_per_row_preparation_merges_with_command_line(tmp_path):
+    """A mass_mg column per sample plus --digest-ml on the command line: both apply."""
+    p = tmp_path / "prep.csv"
+    p.write_text(LONG.replace("sample,element,line_nm,conc_mg_l", "sample,element,line_nm,conc_mg_l,mass_mg")
+                 .replace("\nS1,Cd,228.802,0.5620\n", "\nS1,Cd,228.802,0.5620,2.0\n"))
+    r = _run(["icp", str(p), "--digest-ml", "10", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["samples"]["S1"] == pytest.approx({"digest_ml": 10.0, "digest_ml_u": 0.0, "dilution": 1.0, "dilution_u": 0.0,
+                                                "mass_mg": 2.0, "mass_mg_u": 0.0, "volume_ml": None, "volume_ml_u": 0.0})
+    cu = next(e for e in d["elements"] if e["element"] == "Cu")
+    assert cu["wt_pct"] == pytest.approx(cu["mass_ug"] / 2000 * 100)
+    _one_error(_run(["icp", str(p)]), "mass_mg or volume_ml needs digest_ml")

@@ -112,7 +112,6 @@ def icp_cmd(
     out: Path | None = typer.Option(None, "--out", help="Folder for blanks.csv, lines.csv, elements.csv, derived.csv, icp.json."),
 ) -> None:
     """Blank-subtract ICP-OES readings, flag values below LOD/LOQ, check lines, convert mg/L to mol."""
-    import dataclasses
     import math
     import warnings
 
@@ -128,20 +127,18 @@ def icp_cmd(
     kw = _derive_kwargs(ratio, incoming, host, anion, charge_ratio, host_original, diameter_nm, diameter_u, material,
                         phase, formula, added_per_host, added_per_particle)
     tidy, infos, default = read_icp(table)
-    base = default or SampleInfo()
-    given: dict[str, float] = {"digest_ml_u": digest_ml_u, "dilution_u": dilution_u, "mass_mg_u": mass_mg_u}
-    if digest_ml is not None:
-        given["digest_ml"] = digest_ml
+    given: dict[str, float] = dict(default)
+    for key, val in (("digest_ml", digest_ml), ("mass_mg", mass_mg), ("volume_ml", volume_ml)):
+        if val is not None:
+            if not val > 0:
+                raise InputError(f"--{key.replace('_', '-')} must be > 0, got {val:g}")
+            given[key] = val
     if dilution:
         given["dilution"] = math.prod(dilution)
-    if mass_mg is not None:
-        given["mass_mg"] = mass_mg
-    if volume_ml is not None:
-        given["volume_ml"] = volume_ml
-    for k in ("digest_ml", "mass_mg", "volume_ml"):
-        if k in given and not given[k] > 0:
-            raise InputError(f"--{k.replace('_', '-')} must be > 0, got {given[k]:g}")
-    base = dataclasses.replace(base, **{k: v for k, v in given.items() if v or not k.endswith("_u")})
+    for key, val in (("digest_ml_u", digest_ml_u), ("dilution_u", dilution_u), ("mass_mg_u", mass_mg_u)):
+        if val:
+            given[key] = val
+    base = SampleInfo(**given)
     chosen = {}
     for item in line:
         if "=" not in item:

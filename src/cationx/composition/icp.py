@@ -74,6 +74,8 @@ class SampleInfo:
     volume_ml_u: float = 0.0
 
     def checked(self, sample: str) -> SampleInfo:
+        if self.digest_ml is None and (self.mass_mg is not None or self.volume_ml is not None):
+            raise InputError(f"sample {sample!r}: mass_mg or volume_ml needs digest_ml (the digestion volume)")
         for name in ("digest_ml", "mass_mg", "volume_ml"):
             v = getattr(self, name)
             if v is not None and not (math.isfinite(v) and v > 0):
@@ -126,11 +128,9 @@ class IcpResult:
     def sample_names(self) -> list[str]:
         return list(self._amounts)
 
-    def amounts(self, sample: str, unit: str = "auto") -> dict[str, Any]:
-        """Element -> amount (ufloat or float) in one molar unit for ratios.
-
-        ``auto``: mol when the digestion volume is known, else mmol/L of the digest.
-        """
+    def amounts(self, sample: str) -> dict[str, Any]:
+        """Element -> amount (ufloat, or float without uncertainty) in one molar unit for ratios:
+        mol when the digestion volume is known, else mmol/L of the digest."""
         if sample not in self._amounts:
             raise InputError(f"unknown sample {sample!r}; have: {', '.join(self._amounts)}")
         return dict(self._amounts[sample])
@@ -156,6 +156,24 @@ class IcpResult:
             "elements": to_jsonable(self.elements.to_dict(orient="records")),
             "warnings": list(self.warnings),
         }
+
+
+def _sample_info(sample: str, given: SampleInfo | Mapping[str, float] | None, default: SampleInfo | None) -> SampleInfo:
+    """A full SampleInfo: a partial mapping overrides ``default`` field by field."""
+    import dataclasses
+
+    base = default or SampleInfo()
+    if given is None:
+        info = base
+    elif isinstance(given, SampleInfo):
+        info = given
+    else:
+        allowed = {f.name for f in dataclasses.fields(SampleInfo)}
+        bad = set(given) - allowed
+        if bad:
+            raise InputError(f"sample {sample!r}: unknown preparation key(s) {', '.join(sorted(bad))}")
+        info = dataclasses.replace(base, **{k: float(v) for k, v in given.items()})
+    return info.checked(sample)
 
 
 def _blank_mask(frame: pd.DataFrame, blank_samples: Sequence[str] | None) -> np.ndarray:
@@ -225,7 +243,8 @@ def analyze_icp(
     table
         Tidy readings (see the module docstring); not modified.
     samples, default
-        Preparation per sample name, and for every sample not listed.
+        Preparation per sample name (a :class:`SampleInfo`, or a mapping of the fields that
+        differ from ``default``), and ``default`` for the rest.
     blank_samples
         Sample names that are blanks (default: names starting with "blank"/"cal blank",
         or ``is_blank`` in the table).
@@ -286,7 +305,7 @@ def analyze_icp(
     amounts: dict[str, dict[str, Any]] = {}
     no_u_lines = set()
     for sample, gs in meas.groupby("sample", sort=False):
-        info = (samples or {}).get(sample, default or SampleInfo()).checked(sample)
+        info = _sample_info(sample, (samples or {}).get(sample), default)
         info_all[sample] = info
         dil = _uf(info.dilution, info.dilution_u)
         vol = None if info.digest_ml is None else _uf(info.digest_ml, info.digest_ml_u)

@@ -114,8 +114,8 @@ def _num(series: pd.Series, col: str, source: str) -> pd.Series:
     return vals.astype(float)
 
 
-def read_icp_frame(frame: pd.DataFrame, source: str = "ICP table") -> tuple[pd.DataFrame, dict[str, SampleInfo]]:
-    """Tidy readings (see :mod:`cationx.composition.icp`) and per-sample preparation from a raw table."""
+def read_icp_frame(frame: pd.DataFrame, source: str = "ICP table") -> tuple[pd.DataFrame, dict[str, dict[str, float]]]:
+    """Tidy readings (see :mod:`cationx.composition.icp`) and the per-sample preparation fields the table sets."""
     cols = _canonical(list(frame.columns))
     inv = {v: k for k, v in cols.items()}
     if "sample" not in inv:
@@ -170,7 +170,7 @@ def read_icp_frame(frame: pd.DataFrame, source: str = "ICP table") -> tuple[pd.D
         if tidy.empty:
             raise DataFileError(f"{source} has no concentration values")
         prep_src = frame
-    infos: dict[str, SampleInfo] = {}
+    infos: dict[str, dict[str, float]] = {}
     prep_cols = {c: inv[c] for c in _PREP if c in inv}
     if prep_cols:
         samples = frame[inv["sample"]].astype(str).str.strip()
@@ -184,13 +184,14 @@ def read_icp_frame(frame: pd.DataFrame, source: str = "ICP table") -> tuple[pd.D
                 if len(vals):
                     kw[canon] = float(vals[0])
             if kw:
-                infos[name] = SampleInfo(**kw)
+                infos[name] = kw
     return tidy.reset_index(drop=True), infos
 
 
-def _info(d: dict[str, Any], where: str, base: SampleInfo | None = None) -> SampleInfo:
+def _fields(d: dict[str, Any], where: str) -> dict[str, float]:
+    """Preparation fields of a TOML table (dilution lists multiplied), checked for names and types."""
     allowed = {f.name for f in fields(SampleInfo)}
-    kw = {} if base is None else base.to_dict()
+    kw: dict[str, float] = {}
     for k, v in d.items():
         if k == "data":
             continue
@@ -208,15 +209,20 @@ def _info(d: dict[str, Any], where: str, base: SampleInfo | None = None) -> Samp
         if not isinstance(v, int | float) or isinstance(v, bool):
             raise InputError(f"{where}: {k} must be a number, got {v!r}")
         kw[k] = float(v)
-    return SampleInfo(**kw)
+    return kw
 
 
-def read_icp(path: str | Path) -> tuple[pd.DataFrame, dict[str, SampleInfo], SampleInfo | None]:
-    """Read an ICP-OES table (CSV/TSV/TXT or TOML): (tidy readings, per-sample preparation, defaults)."""
+def read_icp(path: str | Path) -> tuple[pd.DataFrame, dict[str, dict[str, float]], dict[str, float]]:
+    """Read an ICP-OES table (CSV/TSV/TXT or TOML).
+
+    Returns the tidy readings, the preparation fields set per sample and the default fields
+    (TOML ``[defaults]``; empty for CSV).  Pass them to :func:`~cationx.composition.analyze_icp`
+    as ``samples=per_sample, default=SampleInfo(**defaults)``.
+    """
     p = check_existing_file(path, "ICP table")
     if p.suffix.lower() != ".toml":
         tidy, infos = read_icp_frame(_read_text_table(p), p.name)
-        return tidy, infos, None
+        return tidy, infos, {}
     try:
         doc = tomllib.loads(p.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -224,9 +230,9 @@ def read_icp(path: str | Path) -> tuple[pd.DataFrame, dict[str, SampleInfo], Sam
     unknown = set(doc) - {"defaults", "samples", "readings", "data"}
     if unknown:
         raise InputError(f"{p.name}: unknown table(s) {', '.join(sorted(unknown))} (allowed: defaults, samples, readings, data)")
-    default = _info(doc.get("defaults", {}), f"{p.name} [defaults]") if "defaults" in doc else None
+    default = _fields(doc.get("defaults", {}), f"{p.name} [defaults]")
     frames = []
-    infos: dict[str, SampleInfo] = {}
+    infos: dict[str, dict[str, float]] = {}
     data = doc.get("data") or doc.get("defaults", {}).get("data")
     if data:
         csv = (p.parent / str(data)).resolve()
@@ -243,7 +249,7 @@ def read_icp(path: str | Path) -> tuple[pd.DataFrame, dict[str, SampleInfo], Sam
     for name, d in doc.get("samples", {}).items():
         if not isinstance(d, dict):
             raise InputError(f"{p.name}: [samples.{name}] must be a table")
-        infos[name] = _info(d, f"{p.name} [samples.{name}]", infos.get(name, default))
+        infos[name] = {**infos.get(name, {}), **_fields(d, f"{p.name} [samples.{name}]")}
     return pd.concat(frames, ignore_index=True), infos, default
 
 
