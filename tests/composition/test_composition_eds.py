@@ -70,3 +70,19 @@ def test_bad_input(kw, frame_edit, match):
         t = frame_edit(t)
     with pytest.raises(InputError, match=match):
         analyze_eds(t, **kw)
+
+
+def test_ratio_uncertainty_keeps_anticorrelation():
+    """Renormalised at% are anti-correlated: u(Cu/Se) from the mean vector with the spot
+    covariance / n equals, to first order, the SEM of the per-spot ratios (within 10 %),
+    while treating Cu and Se as independent would be wrong by more than that here."""
+    res = analyze_eds(spots(n=30, rng=7), elements=["Cu", "Se", "Cd"])
+    r = derive(res.amounts(), ratios=["Cu/Se"]).get("Cu/Se")
+    per = res.at_pct["Cu"] / res.at_pct["Se"]
+    sem = per.std(ddof=1) / np.sqrt(len(per))
+    assert r.value == pytest.approx(per.mean(), rel=0.01)
+    assert r.uncertainty == pytest.approx(sem, rel=0.10)
+    s = res.summary.set_index("element")
+    indep = derive({"Cu": (s.loc["Cu", "at_pct_mean"], s.loc["Cu", "at_pct_sem"]),
+                    "Se": (s.loc["Se", "at_pct_mean"], s.loc["Se", "at_pct_sem"])}, ratios=["Cu/Se"]).get("Cu/Se")
+    assert abs(indep.uncertainty / sem - 1) > 0.2

@@ -10,7 +10,8 @@ Summary per element: mean, sample SD (ddof = 1, the spot-to-spot spread), SEM = 
 (the standard uncertainty of the mean) and n.  The counting-statistics uncertainty of each
 spot is not in the table and is not included: the spread between spots contains it.
 Derived quantities (:func:`cationx.composition.derived.derive`) use the mean at% with the
-SEM as its uncertainty.
+covariance of the spots divided by n (the SEM on the diagonal; the renormalised amounts are
+anti-correlated, and the off-diagonal terms keep ratios right).
 """
 
 from __future__ import annotations
@@ -47,15 +48,21 @@ class EdsResult:
         return len(self.at_pct)
 
     def amounts(self) -> dict[str, Any]:
-        """Element -> mean at% as a ufloat with the SEM (a float when n = 1)."""
-        from uncertainties import ufloat
+        """Element -> mean at% as correlated ufloats (covariance of the spots / n; floats when n = 1).
 
-        s = self.summary.set_index("element")
-        out: dict[str, Any] = {}
-        for el in self.elements:
-            m, sem = float(s.loc[el, "at_pct_mean"]), float(s.loc[el, "at_pct_sem"])
-            out[el] = ufloat(m, sem) if math.isfinite(sem) and sem > 0 else m
-        return out
+        The spot-to-spot covariance is kept because renormalised amounts are anti-correlated
+        (they sum to 100): a ratio such as Cu/Se then gets the uncertainty of the per-spot
+        ratios' mean to first order, not that of independent numbers.
+        """
+        from uncertainties import correlated_values
+
+        at = self.at_pct[list(self.elements)].to_numpy(dtype=float)
+        mean = at.mean(axis=0)
+        if len(at) < 2:
+            return {el: float(m) for el, m in zip(self.elements, mean, strict=True)}
+        cov = np.atleast_2d(np.cov(at, rowvar=False, ddof=1)) / len(at)
+        vals = correlated_values(mean, cov)
+        return dict(zip(self.elements, vals, strict=True))
 
     def to_frame(self) -> pd.DataFrame:
         return self.summary.copy()
