@@ -155,6 +155,9 @@ def test_bad_input_exit_2(tmp_path, long_csv):
     _one_error(_run(["icp", str(toml)]), "digest_ml must be > 0")
     _one_error(_run(["icp", str(tmp_path / "nope.csv")]), "not found")
     _one_error(_run(["icp", str(long_csv), "--out", str(long_csv)]), "refusing to write output over input")
+
+
+def test_bad_input_exit_2_ratio_eds(tmp_path):
     _one_error(_run(["ratio", "Cu=1", "Qq=2"]), "unknown element 'Qq'")
     _one_error(_run(["ratio", "Cu=1", "Cd=1", "--incoming", "Cu", "--host", "Cd", "--diameter-nm", "4"]), "needs --material")
     _one_error(_run(["ratio", "Cu=1", "Cd=1", "--ratio", "Cu/Zn"]), "needs Zn")

@@ -80,7 +80,7 @@ def numbers_frame(rows: Sequence[PaperNumber]) -> pd.DataFrame:
     return pd.DataFrame([{"key": r.key, **r.to_dict()} for r in rows])
 
 
-def _fmt(v: float | None, digits: int = 4) -> str:
+def _fmt(v: float | None, digits: int = 5) -> str:
     if v is None:
         return "-"
     return f"{v:.{digits}g}"
