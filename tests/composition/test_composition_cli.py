@@ -197,3 +197,41 @@ def test_per_row_preparation_merges_with_command_line(tmp_path):
     cu = next(e for e in d["elements"] if e["element"] == "Cu")
     assert cu["wt_pct"] == pytest.approx(cu["mass_ug"] / 2000 * 100)
     _one_error(_run(["icp", str(p)]), "mass_mg or volume_ml needs digest_ml")
+
+
+# a long export with per-replicate statistics, as instrument software writes it (own numbers):
+# internal-standard rows without a concentration, calibration blanks, negative blank readings,
+# calibration standards among the samples
+LONG_EXPORT = """Sample ID,Analyte Name,Date,Elem,Wavelength,Int (Corr),Conc (Calib),RSD (Conc)
+Calib Blank 1,Sc 361.383,1/1/2024,Sc,361.378,2.1e7,,
+Calib Blank 1,Cd 228.802,1/1/2024,Cd,228.800,410.0,0.0003,12.0
+blk,Cd 228.802,1/1/2024,Cd,228.800,395.0,-0.0004,25.0
+blk,Cd 228.802,1/1/2024,Cd,228.800,402.0,0.0001,40.0
+blk,Cu 324.754,1/1/2024,Cu,324.752,120.0,0.0002,30.0
+blk,Cu 324.754,1/1/2024,Cu,324.752,118.0,-0.0003,30.0
+blk,Cu 324.754,1/1/2024,Cu,324.752,121.0,0.0001,30.0
+1ppm,Cd 228.802,1/1/2024,Cd,228.800,54606.0,1.0,0.2
+1ppm,Cu 324.754,1/1/2024,Cu,324.752,81234.0,1.0,0.2
+NC-1,Sc 361.383,1/1/2024,Sc,361.378,1.9e7,,
+NC-1,Cd 228.802,1/1/2024,Cd,228.800,30120.0,0.5520,0.8
+NC-1,Cu 324.754,1/1/2024,Cu,324.752,51020.0,0.6280,0.6
+"""
+
+
+def test_instrument_long_export(tmp_path):
+    p = tmp_path / "export.csv"
+    p.write_text(LONG_EXPORT)
+    r = _run(["icp", str(p), "--sample", "NC-1", "--ratio", "Cu/(Cu+Cd)", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "2 row(s) without a concentration skipped (Sc" in r.stderr
+    d = json.loads(r.stdout)
+    assert [e["sample"] for e in d["elements"]] == ["NC-1", "NC-1"]
+    b = {x["element"]: x for x in d["blanks"]}
+    assert b["Cd"]["n_blank"] == 3 and b["Cu"]["n_blank"] == 3  # "Calib Blank 1" and "blk" are blanks
+    line = next(x for x in d["lines"] if x["element"] == "Cu")
+    assert line["u_reading_mg_l"] == pytest.approx(0.6280 * 0.006)  # from %RSD
+    assert line["line_nm"] == 324.752  # the Wavelength column, not the label
+    mol_cu, mol_cd = 0.6280 / 63.546, (0.5520 - 0.0) / 112.41
+    assert d["derived"]["NC-1"]["quantities"]["Cu/(Cu+Cd)"]["value"] == pytest.approx(mol_cu / (mol_cu + mol_cd), rel=1e-3)
+    r = _run(["icp", str(p), "--sample", "NC-2"])
+    assert r.exit_code == 2 and r.stderr.splitlines()[-1] == "error: sample(s) not in the table (or blanks): NC-2"

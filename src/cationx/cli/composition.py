@@ -104,6 +104,7 @@ def icp_cmd(
     line: list[str] = typer.Option([], "--line", help="Use one emission line for an element, EL=NM (repeatable), e.g. Cd=228.802."),
     line_tolerance: float = typer.Option(0.10, "--line-tolerance", help="Warn when lines of one element differ by more than this fraction."),
     allow_negative: bool = typer.Option(False, "--allow-negative", help="Accept negative readings (already blank-corrected by the instrument)."),
+    sample: list[str] = typer.Option([], "--sample", help="Analyse only this sample (repeatable; e.g. to leave out calibration standards). Blanks are always used."),
     ratio: list[str] = RATIO, incoming: str | None = INCOMING, host: str | None = HOST, anion: str | None = ANION,
     charge_ratio: float | None = CHARGE, host_original: str | None = HOST0, diameter_nm: float | None = DIAM,
     diameter_u: float = DIAM_U, material: str | None = MATERIAL, phase: str = PHASE, formula: str | None = FORMULA,
@@ -151,7 +152,7 @@ def icp_cmd(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = analyze_icp(tidy, samples=infos, default=base, blank_samples=blank or None, lines=chosen,
-                          line_tolerance=line_tolerance, allow_negative=allow_negative)
+                          line_tolerance=line_tolerance, allow_negative=allow_negative, report=sample or None)
     for w in res.warnings:
         typer.echo(f"warning: {w}", err=True)
     derived = {}

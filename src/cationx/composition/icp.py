@@ -185,7 +185,7 @@ def _blank_mask(frame: pd.DataFrame, blank_samples: Sequence[str] | None) -> np.
             raise InputError(f"blank sample(s) not in the table: {', '.join(missing)}")
         mask = mask | names.isin(list(blank_samples)).to_numpy()
     else:
-        mask = mask | names.str.contains(r"^\s*(?:cal(?:ibration)?[\s_-]*)?blank", case=False, regex=True).to_numpy()
+        mask = mask | names.str.contains(r"^\s*(?:cal(?:ib(?:ration)?)?[\s_-]*)?(?:blank|blk)", case=False, regex=True).to_numpy()
     return mask
 
 
@@ -235,6 +235,7 @@ def analyze_icp(
     lines: Mapping[str, float] | None = None,
     line_tolerance: float = 0.10,
     allow_negative: bool = False,
+    report: Sequence[str] | None = None,
 ) -> IcpResult:
     """Blank-subtract, flag against LOD/LOQ, combine lines and convert to amounts (module docstring).
 
@@ -246,14 +247,17 @@ def analyze_icp(
         Preparation per sample name (a :class:`SampleInfo`, or a mapping of the fields that
         differ from ``default``), and ``default`` for the rest.
     blank_samples
-        Sample names that are blanks (default: names starting with "blank"/"cal blank",
-        or ``is_blank`` in the table).
+        Sample names that are blanks (default: names starting with "blank", "blk",
+        "cal blank", "calib blank", or ``is_blank`` in the table).
     lines
         Element -> emission line (nm) to use alone for that element.
     line_tolerance
         Relative spread between lines of one element above which a warning is issued.
     allow_negative
         Accept negative readings (instrument-blank-corrected data); they are kept and flagged.
+    report
+        Sample names to analyse (default: every non-blank sample; calibration standards in
+        the same export can be left out this way).  Blanks are always used.
     """
     if not (math.isfinite(line_tolerance) and line_tolerance > 0):
         raise InputError(f"line_tolerance must be > 0, got {line_tolerance!r}")
@@ -261,7 +265,7 @@ def analyze_icp(
     chosen = {check_element(k, "lines"): float(v) for k, v in (lines or {}).items()}
     is_blank = _blank_mask(t, blank_samples)
     conc = t["conc_mg_l"].to_numpy()
-    neg = (conc < 0) & ~is_blank
+    neg = (conc < 0) & ~is_blank & (t["sample"].isin(list(report)).to_numpy() if report else True)
     if not allow_negative and neg.any():
         i = int(np.flatnonzero(neg)[0])
         raise InputError(
@@ -277,6 +281,11 @@ def analyze_icp(
     t["_line"] = [_line_key(v) for v in t["line_nm"]]
     blanks = t[is_blank]
     meas = t[~is_blank]
+    if report:
+        missing = [r for r in report if r not in set(meas["sample"])]
+        if missing:
+            raise InputError(f"sample(s) not in the table (or blanks): {', '.join(missing)}")
+        meas = meas[meas["sample"].isin(list(report))]
     if meas.empty:
         raise InputError("ICP table has no sample rows (only blanks)")
     if blanks.empty:

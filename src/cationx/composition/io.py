@@ -6,8 +6,9 @@ units in brackets ignored)
 - sample: ``sample``, ``Sample Name``, ``Solution Label``, ``label``
 - element: ``element`` or ``analyte``; a value such as ``Cd 228.802`` also gives the line
 - line: ``line_nm``, ``wavelength``, ``line``
-- concentration: ``conc_mg_l``, ``mg/L``, ``ppm``, ``concentration``; or in ug/L
-  (``conc_ug_l``, ``ug/L``, ``ppb``), converted to mg/L
+- concentration in the measured solution: ``conc_mg_l``, ``mg/L``, ``ppm``, ``concentration``,
+  ``Conc (Calib)``; or in ug/L (``conc_ug_l``, ``ug/L``, ``ppb``), converted to mg/L.  Rows
+  without a concentration (internal standards) are skipped with a warning
 - optional: ``sd_mg_l`` / ``sd``, ``rsd_pct`` / ``%RSD``, ``type`` (``blank`` marks a blank),
   and preparation columns ``digest_ml``, ``dilution``, ``mass_mg``, ``volume_ml`` (one
   value per sample)
@@ -40,6 +41,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -50,18 +52,19 @@ import pandas as pd
 from cationx._validation import check_existing_file
 from cationx.composition.elements import split_element_label
 from cationx.composition.icp import SampleInfo
-from cationx.errors import DataFileError, InputError, ParseError
+from cationx.errors import DataFileError, InputError, InterpretationWarning, ParseError
 
 __all__ = ["read_eds", "read_icp", "read_icp_frame"]
 
 _ALIASES = {
     "sample": {"sample", "samplename", "sampleid", "solutionlabel", "label", "samplelabel", "solution", "name"},
-    "element": {"element", "analyte", "elementline", "analyteline"},
+    "element": {"element", "analyte", "analytename", "elementline", "analyteline", "elem"},
     "line_nm": {"linenm", "line", "wavelength", "wavelengthnm", "emissionline", "lambda"},
-    "conc_mg_l": {"concmgl", "mgl", "ppm", "concppm", "concentration", "conc", "concentrationmgl", "solnconc", "solnconcmgl"},
+    "conc_mg_l": {"concmgl", "mgl", "ppm", "concppm", "concentration", "conc", "concentrationmgl", "solnconc", "solnconcmgl",
+                  "conccalib"},
     "conc_ug_l": {"concugl", "ugl", "µgl", "ppb", "concppb", "concentrationugl", "concµgl"},
     "sd_mg_l": {"sdmgl", "sd", "stddev", "concsd", "sdconc"},
-    "rsd_pct": {"rsdpct", "rsd", "concrsd"},
+    "rsd_pct": {"rsdpct", "rsd", "concrsd", "rsdconc"},
     "type": {"type", "sampletype", "kind", "role"},
     "digest_ml": {"digestml", "digestvolumeml", "digestionml", "digestionvolumeml"},
     "dilution": {"dilution", "dilutionfactor", "df"},
@@ -145,7 +148,14 @@ def read_icp_frame(frame: pd.DataFrame, source: str = "ICP table") -> tuple[pd.D
         for c in ("sd_mg_l", "rsd_pct"):
             if c in inv:
                 out[c] = _num(frame[inv[c]], inv[c], source)
-        tidy = out
+        empty = out["conc_mg_l"].isna().to_numpy()
+        if empty.all():
+            raise DataFileError(f"{source} has no concentration values")
+        if empty.any():
+            names = ", ".join(sorted({f"{e}" for e in out.loc[empty, "element"]}))
+            warnings.warn(f"{source}: {int(empty.sum())} row(s) without a concentration skipped ({names}; internal "
+                          "standards or intensity-only lines?)", InterpretationWarning, stacklevel=2)
+        tidy = out[~empty]
         prep_src = frame
     else:
         # wide: every other column is an element line
