@@ -15,10 +15,14 @@ calculation of :mod:`cationx.crystal.powder`):
   positions in Fm-3m (checked here with gemmi's operations) and the same pattern.
 - The "2 nm fit" of the text (28 % of Cu tetrahedral, 18 % octahedral, the rest on 24e),
   read as fractions of the 8 Cu per cell.
+- The HRTEM spacings of the text from a_c = 5.85 A: the inter-Se {111} spacing
+  a/sqrt(3) = 3.378 A (printed "3.3 A") and the vacancy superstructure period
+  2 d111 = 2a/sqrt(3) = 6.755 A (printed "6.7 A", which a = 5.80 A would give).
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,13 @@ from cationx.crystal.powder import PowderPattern, powder_pattern
 from cationx.crystal.structure import Site
 from cationx.io.write import atomic_write_text, write_csv, write_json
 from cationx.reproduce import Reproduction
+from cationx.reproduce._paper_numbers import (
+    PaperNumber,
+    numbers_dict,
+    numbers_frame,
+    numbers_markdown,
+    rounding_interval,
+)
 
 PAPER = "white2017"
 TITLE = "White, Banerjee, Jain, Nat. Commun. 8, 14514 (2017): liquid-like cationic sub-lattice in Cu2Se clusters"
@@ -44,6 +55,32 @@ PANELS = {
     "fig4c": [("cu2se-t3a", 4.0, "8c 0.37 / 32f 0.1575"), ("cu2se-t3b", 4.0, "8c 0.685 / 32f 0.07875"), ("cu2se-t3c", 4.0, "8c 1 / 32f 0")],
     "fig4d": [("cu2se-t4a", 2.0, "4b 0 / 24e 0.2333"), ("cu2se-t4b", 2.0, "4b 0.15 / 24e 0.2083"), ("cu2se-t4c", 2.0, "4b 0.3 / 24e 0.182")],
 }
+
+
+LATTICE_A = 5.85  # a_c of the anti-fluorite Se sublattice, 001 Results
+
+
+def paper_numbers() -> list[PaperNumber]:
+    """The {111} spacings 001 prints for a_c = 5.85 A, recomputed."""
+    d111 = LATTICE_A / math.sqrt(3)
+    src = "001, Results 'Lack of vacancy ordering in Cu2Se clusters'"
+    return [
+        PaperNumber("d111_a_over_sqrt3_A", "inter-Se {111} spacing a/sqrt(3), a = 5.85 A", 3.3, d111, "A", src,
+                    printed_interval=rounding_interval(3.3, 1),
+                    note="3.378 A, i.e. 3.4 to one decimal; the 2 nm fringes (3.2 A) are compared with it in white2017-physics"),
+        PaperNumber("superstructure_2d111_A", "vacancy superstructure period 2 d111 = 2a/sqrt(3) (a/(2 sqrt 3) x 4)", 6.7, 2 * d111, "A",
+                    src + " and Fig. 3 caption ('0.67 nm')", printed_interval=rounding_interval(6.7, 1),
+                    note=f"6.755 A rounds to 6.8; 6.7 A would need a = {6.7 * math.sqrt(3) / 2:.3f} A (the measured 6 nm "
+                         "fringes may well be 6.7 A: the formula value is 6.76)"),
+        PaperNumber("superstructure_over_d111", "superstructure period / d111", 2.0, 2.0, "", src,
+                    note="'twice the typical lattice spacing along <111>': exact by construction"),
+    ]
+
+
+def _paper_section(out: Path) -> tuple[list[Path], dict[str, Any], list[str]]:
+    """paper_numbers.csv, its JSON entries and its SUMMARY.md section."""
+    rows = paper_numbers()
+    return [write_csv(out / "paper_numbers.csv", numbers_frame(rows))], numbers_dict(rows), numbers_markdown(rows)
 
 
 def _simulate(name: str, size: float) -> PowderPattern:
@@ -143,6 +180,8 @@ def run(out_dir: Path) -> Reproduction:
     pf = powder_pattern(fitted, size_nm=2.0, two_theta_range_deg=RANGE, step_deg=STEP)
     numbers["text_fit_2nm"] = {"occupancies": {x.label: x.occupancy for x in fitted.sites}, **_peak_numbers(pf)}
     files.append(write_csv(out / "fit2nm_text_profile.csv", pf.to_frame()))
+    pfiles, numbers["paper_numbers"], paper_md = _paper_section(out)
+    files.extend(pfiles)
     files.append(write_json(out / "numbers.json", numbers))
 
     t = trends
@@ -171,6 +210,10 @@ def run(out_dir: Path) -> Reproduction:
         "  Each 24e Cu sits a/4 = 1.46 A from a Se; the models are statistical averages, not physical configurations.",
         "- Cu per cell of each model: " + ", ".join(f"{k} {v:.3f}" for k, v in numbers["cu_per_cell"].items()) + " (the 2 nm model's printed 0.182 gives 7.97, not 8).",
         f"- Text 2 nm fit (28 % / 18 % / rest of Cu on 8c / 4b / 24e): I(200)/I(111) = {numbers['text_fit_2nm']['ratio_200_111_profile']:.3f} (profile).",
+        "",
+        *paper_md,
+        "",
+        "The paper's 'a/sqrt(3) = 3.3 A' is 3.38 A and its '6.7 A' superstructure (2 d111) is 6.76 A for its own a = 5.85 A.",
     ]
     summary = out / "SUMMARY.md"
     atomic_write_text(summary, "\n".join(lines) + "\n")

@@ -13,7 +13,13 @@ What is reproduced (all from the text; the Raman and LSPR spectra are figures on
   14 %", exactly 14.6 %); holes per 2.1 nm cluster.
 - Ordered fractions (Table 1: 0 / 10 / 80 % at 2 / 4 / 6 nm, ca. 30 NCs each):
   activation-energy differences RT ln(f/f_6nm) at 298 K with Clopper-Pearson intervals.
-- Cluster size 2.1 +/- 0.3 nm as a lognormal (moment matching).
+- Cluster size 2.1 +/- 0.3 nm (s.d.) as a lognormal (moment matching): median, mode,
+  geometric SD, the 95 % range, and what the spread means for atoms per cluster.  The number
+  of clusters measured is not given (Fig. 1c), so no standard error or confidence interval
+  of the mean can be stated.
+- The 3.2 A {111} fringes of the 2 nm clusters (Results, HRTEM) against d111 = a/sqrt(3) =
+  3.378 A of a = 5.85 A: the compression they imply, beside the Raman (2.4 %) and PXRD
+  (4.5 %) strains.
 - Gibbs-Thomson / Laplace: the surface stress that would produce each pressure estimate
   between 2.1 nm and 6 nm particles, ``gamma = P / (4 (1/D1 - 1/D2))`` (illustrative).
 """
@@ -41,6 +47,13 @@ from cationx.physics import (
     strain_from_raman_shift,
 )
 from cationx.reproduce import Reproduction
+from cationx.reproduce._paper_numbers import (
+    PaperNumber,
+    numbers_dict,
+    numbers_frame,
+    numbers_markdown,
+    rounding_interval,
+)
 
 PAPER = "white2017-physics"
 TITLE = "White, Banerjee, Jain, Nat. Commun. (2017): liquid-like cationic sub-lattice in Cu2Se clusters (physics numbers)"
@@ -51,6 +64,51 @@ PXRD_STRAIN = 0.045
 BULK_MODULUS_GPA = 85.0
 LATTICE_A = 5.85
 CU_KALPHA1_A = 1.5406
+
+
+CLUSTER_MEAN_NM = 2.1
+CLUSTER_SD_NM = 0.3
+FRINGE_2NM_A = 3.2
+
+
+def paper_numbers() -> list[PaperNumber]:
+    """001's size statistics and HRTEM fringe spacing, recomputed (see the module docstring)."""
+    from scipy import stats
+
+    mu, sigma = lognormal_from_mean_sd(CLUSTER_MEAN_NM, CLUSTER_SD_NM)
+    lo, hi = (float(v) for v in stats.lognorm.ppf([0.025, 0.975], sigma, scale=math.exp(mu)))
+    src_size = "001, Fig. 1 caption (HAADF-STEM, 'average diameter of 2.1 nm +/- 0.3 nm (s.d.)')"
+    # Cu2Se formula units in a sphere: 4 per cubic cell of a = 5.85 A
+    fu_at_mean = 4 * (math.pi / 6) * (10 * CLUSTER_MEAN_NM) ** 3 / LATTICE_A**3
+    mean_d3 = math.exp(3 * mu + 4.5 * sigma**2)  # E[D^3] of the lognormal
+    fu_mean = 4 * (math.pi / 6) * 1000 * mean_d3 / LATTICE_A**3
+    fu_sd = fu_mean * math.sqrt(math.expm1(9 * sigma**2))
+    d111 = LATTICE_A / math.sqrt(3)
+    strain = FRINGE_2NM_A / d111 - 1
+    f_lo, f_hi = rounding_interval(FRINGE_2NM_A, 1)
+    return [
+        PaperNumber("cluster_lognormal_median_nm", "cluster diameter, lognormal median exp(mu)", None, math.exp(mu), "nm", src_size,
+                    note=f"moment-matched lognormal: mu = {mu:.4f}, sigma = {sigma:.4f} (of ln D)"),
+        PaperNumber("cluster_lognormal_mode_nm", "cluster diameter, lognormal mode", None, math.exp(mu - sigma**2), "nm", src_size),
+        PaperNumber("cluster_geometric_sd", "geometric standard deviation exp(sigma)", None, math.exp(sigma), "", src_size,
+                    note="D spreads x/÷ 1.15; the relative SD 0.3/2.1 is 14 %"),
+        PaperNumber("cluster_95pct_low_nm", "2.5th percentile of the diameters", None, lo, "nm", src_size,
+                    note=f"95 % of clusters between {lo:.2f} and {hi:.2f} nm if the sizes are lognormal"),
+        PaperNumber("cluster_95pct_high_nm", "97.5th percentile of the diameters", None, hi, "nm", src_size),
+        PaperNumber("cluster_sem_nm_if_n30", "standard error of the mean, IF n were 30", None, CLUSTER_SD_NM / math.sqrt(30), "nm", src_size,
+                    note="the number of clusters in the histogram is not given, so no standard error or CI of 2.1 nm can be "
+                         "stated; 30 is only the HRTEM count of Table 1, shown for scale (SEM = 0.3/sqrt(n))"),
+        PaperNumber("cu2se_units_at_2p1nm", "Cu2Se formula units in a 2.1 nm sphere (a = 5.85 A)", None, fu_at_mean, "", src_size,
+                    note="4 Se per cubic cell"),
+        PaperNumber("cu2se_units_lognormal_mean", "Cu2Se formula units averaged over the lognormal", None, fu_mean, "", src_size,
+                    uncertainty=fu_sd,
+                    note=f"mean of D^3 exceeds 2.1^3 by {100 * (mean_d3 / CLUSTER_MEAN_NM**3 - 1):.1f} %; the +/- is the "
+                         f"cluster-to-cluster SD ({100 * fu_sd / fu_mean:.0f} %): 'a 2 nm cluster' is a broad population"),
+        PaperNumber("fringe_strain_2nm", "strain of the 3.2 A {111} fringes vs d111 = a/sqrt(3) = 3.378 A", None, strain, "",
+                    "001, Results 'Lack of vacancy ordering' and Fig. 3 caption ('3.2 A', '0.32 nm')",
+                    note=f"printed to 0.1 A, so between {f_lo / d111 - 1:+.2%} and {f_hi / d111 - 1:+.2%}; the PXRD {{111}} "
+                         f"strain (4.5 %) lies inside, the Raman 2.4 % does not; the paper does not draw this comparison"),
+    ]
 
 
 def _pressure_figure(out: Path) -> Path:
@@ -123,6 +181,9 @@ def run(out_dir: Path) -> Reproduction:
     numbers["cluster_lognormal_sigma"] = sigma
     numbers["cluster_lognormal_median_nm"] = math.exp(mu)
 
+    pn = paper_numbers()
+    numbers["paper_numbers"] = numbers_dict(pn)
+    files.append(write_csv(out / "paper_numbers.csv", numbers_frame(pn)))
     files.append(write_json(out / "numbers.json", numbers))
     md = [
         f"# {TITLE}",
@@ -147,6 +208,10 @@ def run(out_dir: Path) -> Reproduction:
         "The paper's 2 GPa multiplies a bulk (volume) modulus by a linear strain; pressure relates to the",
         "volumetric strain, which is about three times larger (7.0 %), so about 6 GPa (7 GPa with Birch-Murnaghan).",
         "The Drude parameters are assumptions documented in cationx.physics.lspr; the LSPR ratios are parameter-free.",
+        "",
+        *numbers_markdown(pn),
+        "",
+        "The size histogram's n is not given: 2.1 +/- 0.3 nm is a spread (s.d.), not a precision of the mean.",
     ]
     files.append(atomic_write_text(out / "SUMMARY.md", "\n".join(md) + "\n"))
     return Reproduction(PAPER, out, tuple(files), numbers)

@@ -1,0 +1,48 @@
+"""Elemental composition of exchanged nanocrystals and clusters: ICP-OES, EDS, derived numbers.
+
+- :mod:`~cationx.composition.icp`: blank subtraction, LOD/LOQ, agreement of emission lines,
+  mg/L -> mol with propagated uncertainties;
+- :mod:`~cationx.composition.eds`: spot/area tables -> mean +/- SD, normalisation, wt% <-> at%;
+- :mod:`~cationx.composition.derived`: mole ratios, x in Cu(2-x)Se, exchanged fraction,
+  incoming ions per NC or per cluster, and a mass-balance check;
+- :mod:`~cationx.composition.io`: CSV/TOML readers.
+
+Uncertainties are propagated to first order with the ``uncertainties`` package (linear
+propagation, correlations kept).  See docs/composition.md.
+"""
+
+from cationx.composition.derived import (
+    DerivedComposition,
+    Particle,
+    Quantity,
+    derive,
+    evaluate_ratio,
+    parse_amount,
+    particle_from_diameter,
+    particle_from_formula,
+)
+from cationx.composition.eds import EdsResult, analyze_eds
+from cationx.composition.elements import at_to_wt, atomic_mass, wt_to_at
+from cationx.composition.icp import IcpResult, SampleInfo, analyze_icp
+from cationx.composition.io import read_eds, read_icp
+
+__all__ = [
+    "DerivedComposition",
+    "EdsResult",
+    "IcpResult",
+    "Particle",
+    "Quantity",
+    "SampleInfo",
+    "analyze_eds",
+    "analyze_icp",
+    "at_to_wt",
+    "atomic_mass",
+    "derive",
+    "evaluate_ratio",
+    "parse_amount",
+    "particle_from_diameter",
+    "particle_from_formula",
+    "read_eds",
+    "read_icp",
+    "wt_to_at",
+]
