@@ -523,11 +523,13 @@ def fit_global(
 
 
 def _at_bound(value: float, lo: float, hi: float) -> str | None:
-    span = hi - lo if math.isfinite(lo) and math.isfinite(hi) else None
+    """``"lower"``/``"upper"`` when ``value`` is within 1e-4 of a bound, on the scale of the
+    value (not of the span: wide bounds such as K/1e6..K*1e6 must not flag a value near K)."""
+    span = hi - lo if math.isfinite(lo) and math.isfinite(hi) else math.inf
     for bound, label in ((lo, "lower"), (hi, "upper")):
         if not math.isfinite(bound):
             continue
-        tol = 1e-4 * span if span is not None else 1e-6 * max(1.0, abs(bound))
+        tol = 1e-4 * min(span, max(1.0, abs(bound), abs(value)))
         if abs(value - bound) <= tol:
             return label
     return None

@@ -29,7 +29,7 @@ def test_simulate_json_has_the_contract_keys():
 
 def test_simulate_writes_csv_and_plot(tmp_path):
     csv, png = tmp_path / "c.csv", tmp_path / "c.png"
-    res = run("coop", "simulate", "--model", "mwc", "--alpha", "20", "--points", "30", "--out", str(csv), "--plot", str(png))
+    res = run("coop", "simulate", "--model", "mwc", "--sites", "20", "--k1", "1e-2", "--alpha", "20", "--points", "30", "--out", str(csv), "--plot", str(png))
     assert res.exit_code == 0, res.output
     frame = pd.read_csv(csv)
     assert len(frame) == 30 and "dopants_per_nc" in frame
@@ -37,8 +37,8 @@ def test_simulate_writes_csv_and_plot(tmp_path):
 
 
 def test_simulate_nc_concentration_changes_free_ions():
-    a = json.loads(run("coop", "simulate", "--points", "20", "--json", "--max-total", "60").stdout)
-    b = json.loads(run("coop", "simulate", "--points", "20", "--json", "--max-total", "60", "--nc-conc", "1e-3").stdout)
+    a = json.loads(run("coop", "simulate", "--paper", "--points", "20", "--json", "--max-total", "60").stdout)
+    b = json.loads(run("coop", "simulate", "--paper", "--points", "20", "--json", "--max-total", "60", "--nc-conc", "1e-3").stdout)
     np.testing.assert_allclose(a["total_ions_per_nc"], b["total_ions_per_nc"], rtol=1e-10)
     # at 1 mM NCs the free-ion concentration per NC-equivalent is 1000x larger: less exchange
     assert b["fraction_exchanged"][-1] < a["fraction_exchanged"][-1]
@@ -68,7 +68,7 @@ def test_fit_sequential_and_out(tmp_path):
     y = state.fraction_exchanged + np.random.default_rng(1).normal(0, 0.01, 30)
     path = _write_titration(tmp_path / "t.csv", x=state.total_ions_per_nc, y=y)
     out = tmp_path / "fit.csv"
-    res = run("coop", "fit", str(path), "--model", "white2013", "--sites", "20", "--out", str(out), "--json")
+    res = run("coop", "fit", str(path), "--model", "white2013", "--sites", "20", "--observable", "exchanged", "--out", str(out), "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["params"]["log10_alpha"]["ci_low"] < np.log10(55) < data["params"]["log10_alpha"]["ci_high"]
@@ -126,7 +126,7 @@ def test_non_integer_sites_is_a_usage_error():
 def test_bad_data_files(tmp_path, content, args, message):
     path = tmp_path / "d.csv"
     path.write_text(content)
-    res = run("coop", "fit", str(path), "--model", "white2013", *args)
+    res = run("coop", "fit", str(path), "--model", "white2013", *(args or ["--sites", "20"]))
     assert res.exit_code == 2, res.output
     assert message in res.stderr
     assert "Traceback" not in res.output
@@ -182,7 +182,7 @@ def test_global_fit_of_two_files(tmp_path):
 def test_kappa_sweep_matches_printed_closed_form():
     from cationx.reproduce.white2013 import printed_fractions
 
-    res = run("coop", "simulate", "--kappa-range", "1e-3:1", "--points", "7", "--json")
+    res = run("coop", "simulate", "--paper", "--kappa-range", "1e-3:1", "--points", "7", "--json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     ref = printed_fractions(np.geomspace(1e-3, 1, 7), 20, 1e-2, 55.0)
@@ -199,6 +199,132 @@ def test_kappa_sweep_matches_printed_closed_form():
     ],
 )
 def test_kappa_sweep_bad_input(args, message):
-    res = run("coop", "simulate", *args)
+    res = run("coop", "simulate", "--paper", *args)
     assert res.exit_code == 2
     assert message in res.stderr
+
+
+# ----------------------------------------------------------------------------- real units
+
+
+def test_simulate_real_units_from_sizing_reports_stoichiometry():
+    res = run(
+        "coop", "simulate", "--model", "nucleation", "--diameter-nm", "4", "--host-per-site", "1",
+        "--k", "150", "--sigma", "1e-4", "--nc-conc", "2.4e-6", "--points", "60", "--json",
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    stoich = data["stoichiometry"]
+    assert stoich["host_cations_per_nc"] == 597 and stoich["sites"] == 597  # 4 nm zinc-blende CdSe
+    assert stoich["full_exchange_ions_per_nc"] == 2 * 597
+    # mass balance: half the product material needs at least N ions per NC
+    assert data["half_exchange"]["product_ions_per_nc"] >= 597
+    assert np.all(np.array(data["product_fraction"]) <= np.array(data["feasibility_bound"]) + 1e-12)
+    assert data["model"]["constant_units"] == "M^-1"
+    assert data["constants"]["k"]["per_host_cation"] == pytest.approx(150.0)
+
+
+def test_simulate_coarse_steps_report_constants_per_host_cation():
+    res = run(
+        "coop", "simulate", "--model", "independent", "--host-cations", "660", "--host-per-site", "30",
+        "--k1", "1e60", "--nc-conc", "2.4e-6", "--points", "20",
+    )
+    assert res.exit_code == 0, res.output
+    assert "n = 22 steps x h = 30 host cations = 660 per NC" in res.stdout
+    assert "M^-30 per step" in res.stdout and "M^-1 per host cation" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--host-cations", "667", "--host-per-site", "30", "--nc-conc", "1e-6"], "not a multiple of --host-per-site 30"),
+        (["--host-cations", "660", "--host-per-site", "30", "--sites", "20", "--nc-conc", "1e-6"], "does not equal 660 host cations"),
+        (["--host-cations", "660", "--host-per-site", "0", "--nc-conc", "1e-6"], "host_per_site must be a positive integer"),
+        (["--host-cations", "660"], "real units need the NC concentration"),
+        ([], "give the NC's size"),
+        (["--paper", "--host-cations", "660"], "--paper fixes the model"),
+    ],
+)
+def test_simulate_stoichiometry_errors(args, message):
+    res = run("coop", "simulate", "--model", "independent", "--k1", "1", *args) if "--paper" not in args else run("coop", "simulate", *args)
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def _real_titration(tmp_path, seed=0):
+    from cationx.cooperative import mwc as mwc_model
+    from cationx.cooperative import solve_titration
+
+    model = mwc_model(667, 10**1.6425, 10.0)
+    x = np.linspace(0, 3335, 50)
+    y = solve_titration(model, x, nc_conc_molar=2.4e-6).product_fraction + np.random.default_rng(seed).normal(0, 0.005, 50)
+    return _write_titration(tmp_path / "real.csv", cu=x, frac=y)
+
+
+def test_fit_real_units_is_trustworthy_and_exits_0(tmp_path):
+    # plumbing of the CLI; interval coverage over seeds is tested in tests/cooperative/test_real_units.py
+    path = _real_titration(tmp_path, seed=2)
+    res = run("coop", "fit", str(path), "--model", "mwc", "--host-cations", "667", "--nc-conc", "2.4e-6",
+              "--x-col", "cu", "--y-col", "frac", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["converged"] is True and data["warnings"] == []
+    assert data["extra"]["sites"] == 667 and data["extra"]["feasibility"]["feasible"]
+    assert data["extra"]["constants"]["k1"]["units_per_host_cation"] == "M^-1"
+    p = data["params"]["log10_k1"]
+    assert p["ci_low"] <= 1.6425 <= p["ci_high"]
+
+
+def test_fit_that_is_not_trustworthy_exits_3_and_says_why(tmp_path):
+    # product-fraction data that no white2013 with the wrong observable can follow, and that break mass balance
+    path = _write_titration(tmp_path / "bad.csv", x=[0, 10, 20, 40, 60, 80, 100.0], y=[0, 0.1, 0.5, 0.95, 1.0, 1.0, 1.0])
+    res = run("coop", "fit", str(path), "--model", "mwc", "--host-cations", "660", "--nc-conc", "2.42e-6", "--json")
+    assert res.exit_code == 3, res.output
+    data = json.loads(res.stdout)
+    assert data["converged"] is False
+    assert any("mass balance broken" in w for w in data["warnings"])
+    text = run("coop", "fit", str(path), "--model", "mwc", "--host-cations", "660", "--nc-conc", "2.42e-6")
+    assert text.exit_code == 3
+    assert text.stdout.startswith("FIT NOT TRUSTWORTHY")
+    assert "warning: mass balance broken" in text.stderr
+
+
+def test_fit_with_nc_concentration_nuisance(tmp_path):
+    path = _real_titration(tmp_path, seed=1)
+    res = run("coop", "fit", str(path), "--model", "mwc", "--host-cations", "667", "--nc-conc", "2.4e-6",
+              "--nc-conc-rel-sd", "0.1", "--x-col", "cu", "--y-col", "frac", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert "log10_nc_conc_factor" in data["params"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "mwc", "--host-cations", "667", "--host-per-site", "30", "--nc-conc", "1e-6"], "not a multiple of host_per_site 30"),
+        (["--model", "mwc", "--host-cations", "660", "--sites", "10,20", "--nc-conc", "1e-6"], "cannot be scanned"),
+        (["--model", "mwc", "--host-cations", "660"], "real units need the NC concentration"),
+        (["--model", "mwc"], "give the NC's size"),
+        (["--model", "mwc", "--sites", "20", "--seed", "-1"], "--seed must be"),
+        (["--model", "mwc", "--sites", "20", "--observable", "rings"], "--observable must be one of"),
+        (["--model", "hill", "--host-cations", "660"], "apply to the sequential models"),
+    ],
+)
+def test_fit_stoichiometry_errors(tmp_path, args, message):
+    path = _write_titration(tmp_path / "t.csv", x=[0, 100, 200, 300.0], y=[0, 0.1, 0.2, 0.3])
+    res = run("coop", "fit", str(path), *args)
+    assert res.exit_code == 2, res.output
+    assert message in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_check_names_the_bound_for_table1_sample_d(tmp_path):
+    path = _write_titration(tmp_path / "rings.csv", cu=[0, 384, 549, 659, 1317], cu2se=[0, 0, 0, 1, 1])
+    res = run("coop", "check", str(path), "--x-col", "cu", "--y-col", "cu2se", "--observable", "exchanged",
+              "--host-cations", "660")
+    assert res.exit_code == 0, res.output
+    assert "MASS BALANCE BROKEN" in res.stdout and "659" in res.stdout
+    js = json.loads(run("coop", "check", str(path), "--x-col", "cu", "--y-col", "cu2se", "--observable", "exchanged",
+                        "--host-cations", "660", "--json").stdout)
+    assert js["feasible"] is False and js["violations"] == [3]

@@ -68,6 +68,7 @@ from cationx.errors import InputError
 
 __all__ = [
     "MODEL_PARAMETERS",
+    "check_model_parameters",
     "PRESETS",
     "SequentialModel",
     "from_log_constants",
@@ -335,6 +336,31 @@ def mwc(
     return _model(np.diff(log_a), m, h, "mwc", params)
 
 
+_WANTED = {
+    "white2013": ("k1", "alpha"),
+    "ladder": ("k1", "alpha"),
+    "mwc": ("k1", "alpha", "l_allosteric"),
+    "nucleation": ("k", "sigma"),
+    "lattice": ("k", "coupling"),
+    "independent": ("k1",),
+}
+
+
+def check_model_parameters(name: str, *, require: bool = True, **given: float | None) -> None:
+    """Refuse constants that are not the model's and (``require``) missing required ones
+    (``l_allosteric`` is optional)."""
+    check_choice(name, "model", PRESETS)
+    wanted = _WANTED[name]
+    for key, value in given.items():
+        if value is not None and key not in wanted:
+            raise InputError(f"{key} is not a parameter of the {name} model (it takes {', '.join(wanted)})")
+    if not require:
+        return
+    for key in wanted:
+        if key != "l_allosteric" and given.get(key) is None:
+            raise InputError(f"the {name} model needs {key}")
+
+
 def make_model(
     name: str,
     *,
@@ -354,24 +380,9 @@ def make_model(
     ``white2013``, ``ladder``: ``k1``, ``alpha``; ``mwc``: ``k1``, ``alpha`` (``l_allosteric``);
     ``nucleation``: ``k``, ``sigma``; ``lattice``: ``k``, ``coupling``; ``independent``: ``k1``.
     """
-    check_choice(name, "model", PRESETS)
-    given = {
-        "k1": k1, "alpha": alpha, "l_allosteric": l_allosteric, "k": k, "sigma": sigma, "coupling": coupling,
-    }
-    wanted = {
-        "white2013": ("k1", "alpha"),
-        "ladder": ("k1", "alpha"),
-        "mwc": ("k1", "alpha", "l_allosteric"),
-        "nucleation": ("k", "sigma"),
-        "lattice": ("k", "coupling"),
-        "independent": ("k1",),
-    }[name]
-    for key, value in given.items():
-        if value is not None and key not in wanted:
-            raise InputError(f"{key} is not a parameter of the {name} model (it takes {', '.join(wanted)})")
-    for key in wanted:
-        if key != "l_allosteric" and given[key] is None:
-            raise InputError(f"the {name} model needs {key}")
+    check_model_parameters(
+        name, k1=k1, alpha=alpha, l_allosteric=l_allosteric, k=k, sigma=sigma, coupling=coupling
+    )
     m, h = _stoich(ions_per_host, ions_per_site, host_per_site)
     common = {"ions_per_host": m, "host_per_site": h}
     if name == "independent":

@@ -15,8 +15,10 @@ def titration_figure(state: Any, *, title: str | None = None) -> Any:
     """White et al. 2013 Fig. 2b style: exchanged, host (pure + doped) and dopants vs total ions per NC."""
     fig, ax = new_figure()
     x = state.total_ions_per_nc
-    ax.plot(x, state.fraction_exchanged, color="tab:blue", label="fully exchanged")
+    ax.plot(x, state.fraction_exchanged, color="tab:blue", label="fully exchanged NCs")
+    ax.plot(x, state.product_fraction, color="tab:green", ls="--", label="product material")
     ax.plot(x, state.fraction_unexchanged, color="black", label="host (pure + doped)")
+    ax.plot(x, state.feasibility_bound, color="grey", ls=":", lw=1, label="mass-balance bound T/(m N)")
     ax.set_xlabel("total ions added per NC")
     ax.set_ylabel("fraction of NCs")
     ax.set_ylim(-0.02, 1.02)
@@ -26,7 +28,7 @@ def titration_figure(state: Any, *, title: str | None = None) -> Any:
     lines = ax.get_lines() + ax2.get_lines()
     ax.legend(lines, [ln.get_label() for ln in lines], loc="center right", frameon=False)
     m = state.model
-    ax.set_title(title or f"{m.name}, n = {m.sites}", fontsize=10)
+    ax.set_title(title or f"{m.name}, n = {m.sites} steps x h = {m.host_per_site} host cations", fontsize=10)
     return fig
 
 
