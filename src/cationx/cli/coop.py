@@ -130,10 +130,9 @@ def simulate_cmd(
 
     from cationx._validation import check_int, check_positive
     from cationx.cooperative import default_totals, make_model, solve_titration
+    from cationx.cooperative.models import check_model_parameters
     from cationx.errors import InputError
     from cationx.io.write import write_csv
-
-    from cationx.cooperative.models import check_model_parameters
 
     _check_constants(k1=k1, alpha=alpha, k=k, sigma=sigma, coupling=coupling, l_allosteric=l_allosteric)
     if nc_conc is not None:
@@ -371,7 +370,7 @@ def fit_cmd(
                 kwargs["ions_per_site"] = ions_per_host
     else:
         if host is not None and diameter_nm is not None:
-            n, host, _ = _stoichiometry(site_list[0] if site_list and len(site_list) == 1 else None, host, host_per_site, True)
+            _, host, _ = _stoichiometry(site_list[0] if site_list and len(site_list) == 1 else None, host, host_per_site, True)
         if host is None and site_list is None:
             raise InputError(
                 "give the NC's size (--host-cations N or --diameter-nm D, real units) or --sites n "

@@ -68,9 +68,9 @@ from cationx.errors import InputError
 
 __all__ = [
     "MODEL_PARAMETERS",
-    "check_model_parameters",
     "PRESETS",
     "SequentialModel",
+    "check_model_parameters",
     "from_log_constants",
     "independent",
     "ladder",
