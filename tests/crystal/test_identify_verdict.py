@@ -112,3 +112,11 @@ def test_index_no_match_and_ambiguity():
     # a clear match (000 Table 1, sample A) keeps its verdict
     ok = index_d_spacings([3.57, 2.55, 2.17, 2.02, 1.88], elements=["Cd", "Se", "Cu"])
     assert ok.match is not None and ok.match.phase == "cdse-wurtzite" and ok.reason is None
+
+
+def test_index_labels_cif_candidates_by_file_name():
+    """Si d-spacings (NIST 640c lines 111-331 at a = 5.43114 A) index as the CIF, named by its file."""
+    d = [5.43114 / np.sqrt(h) for h in (3, 8, 11, 16, 19)]
+    r = index_d_spacings(d, candidates=[str(SI_CIF), "cds-wurtzite"])
+    assert r.match is not None and r.match.phase == "srfit_si"
+    assert r.match.n_matched == 5 and r.match.rms_error_percent < 0.05

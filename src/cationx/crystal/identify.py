@@ -44,7 +44,6 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import lmfit
@@ -55,6 +54,7 @@ from scipy.signal import find_peaks
 
 from cationx._validation import check_int
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
+from cationx.crystal.index import candidate_label
 from cationx.crystal.library import list_structures, load_structure
 from cationx.crystal.powder import _tch
 from cationx.crystal.readers import MeasuredPattern
@@ -269,16 +269,6 @@ def _formula(st: Structure) -> str:
     return "".join(f"{e}{n:g}" for e, n in st.composition().items() if n > 0)
 
 
-def _label(spec: str | Structure, st: Structure) -> str:
-    """Candidate label: the library name, or the file name (not the CIF data-block name) for files."""
-    if isinstance(spec, Structure):
-        return st.name
-    p = Path(str(spec))
-    if p.suffix.lower() in (".cif", ".toml"):
-        return p.stem
-    return st.name
-
-
 def identify_phases(
     measured: MeasuredPattern,
     *,
@@ -331,7 +321,7 @@ def identify_phases(
     seen: set[str] = set()
     for spec in specs:
         st = load_structure(spec)
-        label = _label(spec, st)
+        label = candidate_label(spec, st)
         if label in seen:
             label = f"{label} ({_formula(st)})"
             if label in seen:

@@ -28,9 +28,11 @@ in chance probability) is reported as a warning: the data do not tell the two ap
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,10 +44,21 @@ from cationx.crystal.powder import _families, reflections
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import InputError
 
-__all__ = ["IndexResult", "PhaseMatch", "au111_d_angstrom", "calibrate_d", "index_d_spacings"]
+__all__ = ["IndexResult", "PhaseMatch", "au111_d_angstrom", "calibrate_d", "candidate_label", "index_d_spacings"]
 
 E_FLOOR = 0.01
 UNMATCHED_PENALTY = 2.0
+
+
+def candidate_label(spec: object, structure: Structure | CellOnly) -> str:
+    """Label of a candidate: the library name, or the file name (stem) for a CIF/TOML path.
+
+    A CIF's data-block name is often a database number (``9008565``) that says nothing
+    in a ranking; the file name is what the user typed.
+    """
+    if isinstance(spec, str | Path) and Path(str(spec)).suffix.lower() in (".cif", ".toml"):
+        return Path(str(spec)).stem
+    return structure.name
 
 
 def au111_d_angstrom() -> float:
@@ -283,7 +296,13 @@ def index_d_spacings(
     else:
         if len(candidates) == 0:
             raise InputError("candidates is empty")
-        cands = [c if isinstance(c, Structure) else load_cell(c) for c in candidates]
+        cands = []
+        for c in candidates:
+            cand = c if isinstance(c, Structure) else load_cell(c)
+            label = candidate_label(c, cand)
+            if isinstance(cand, Structure) and label != cand.name:
+                cand = dataclasses.replace(cand, name=label)
+            cands.append(cand)
     if elements is not None:
         allowed = {normalize_element(e, "elements") for e in elements}
         cands = [c for c in cands if set(_elements_of(c)) <= allowed]
