@@ -120,3 +120,13 @@ def test_index_labels_cif_candidates_by_file_name():
     r = index_d_spacings(d, candidates=[str(SI_CIF), "cds-wurtzite"])
     assert r.match is not None and r.match.phase == "srfit_si"
     assert r.match.n_matched == 5 and r.match.rms_error_percent < 0.05
+
+
+def test_second_matching_candidate_is_named():
+    """CdSe zinc blende (a = 6.077 A) and anti-fluorite Cu2Se (5.85 A) share their line pattern
+    within the +/- 5 % cell range: the better one is the match, the other is named in warnings."""
+    p = powder_pattern(load_structure("cdse-zincblende"), size_nm=4, two_theta_range_deg=(15, 70), step_deg=0.05)
+    y = np.random.default_rng(0).poisson(1500 * p.intensity / 100 + 200).astype(float)
+    r = identify_phases(pattern_from_arrays(p.two_theta_deg, y), candidates=["cdse-zincblende", "cu2se-4nm"], max_phases=1)
+    assert r.match == "cdse-zincblende"
+    assert any("also consistent" in w and "cu2se-4nm" in w for w in r.warnings)

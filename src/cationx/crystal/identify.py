@@ -225,17 +225,16 @@ def _observed_peaks(x: np.ndarray, y: np.ndarray, sigma: np.ndarray) -> np.ndarr
 
 
 def _at_bounds(fit: FitResult, names: Sequence[str], bounds: dict[str, tuple[float, float]]) -> list[str]:
-    """Parameters whose value sits within 0.1 % of the bound range of a bound."""
+    """Parameters whose value sits at a bound (within 0.1 % of the bound's value, 1e-4 of the range for a bound 0)."""
     out = []
     for n in names:
         if n not in fit.params or not fit.params[n].vary:
             continue
         lo, hi = bounds[n]
         v = fit.value(n)
-        eps = 1e-3 * (hi - lo)
-        if v <= lo + eps:
+        if v <= lo + max(1e-3 * abs(lo), 1e-4 * (hi - lo) if lo == 0 else 0.0):
             out.append(f"{n} = {v:.4g} at its lower bound {lo:g}")
-        elif v >= hi - eps:
+        elif v >= hi - max(1e-3 * abs(hi), 1e-4 * (hi - lo) if hi == 0 else 0.0):
             out.append(f"{n} = {v:.4g} at its upper bound {hi:g}")
     return out
 
@@ -412,6 +411,14 @@ def identify_phases(
             reason=reason,
             warnings=(),
         )
+    others = [r for r in ranking[1:] if r["match"]]
+    ambiguity = (
+        "also consistent with the pattern on its own: "
+        + ", ".join(f"{r['phase']} (Rwp {r['rwp_percent']:.2f} %)" for r in others)
+        + f" against {ranking[0]['rwp_percent']:.2f} % for {ranking[0]['phase']}"
+        if others
+        else None
+    )
     chosen = [ranking[0]["phase"]]
     best_bic = ranking[0]["bic"]
     while len(chosen) < nmax:
@@ -433,7 +440,8 @@ def identify_phases(
         chosen.append(trial_best[0])
         best_bic = trial_best[1]
     res = _final_mixture(chosen, engines, {s.name: s for s in structs}, ranking, x, y, sigma, nbg, size_nm, refine_zero)
-    return dataclasses.replace(res, rwp_background_percent=rwp_bg, n_observed_peaks=int(peaks.size))
+    notes = (*res.warnings, ambiguity) if ambiguity else res.warnings
+    return dataclasses.replace(res, rwp_background_percent=rwp_bg, n_observed_peaks=int(peaks.size), warnings=notes)
 
 
 def _final_mixture(
