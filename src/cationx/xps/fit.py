@@ -152,7 +152,7 @@ class XpsFit:
         t = self.line_table()
         lines.append(t[["component", "line", "center_ev", "fwhm_ev", "height", "area", "area_fraction"]]
                      .to_string(index=False, float_format=lambda v: f"{v:.5g}"))
-        lines.extend(f"warning: {w}" for w in self.warnings)
+        lines.extend(f"caution: {w}" for w in self.warnings)
         return "\n".join(lines)
 
 
