@@ -29,7 +29,7 @@ def test_fit_json_doublets(ag_csv, tmp_path):
     d = json.loads(r.stdout)
     assert d["params"]["msc_center"]["value"] == pytest.approx(368.9, abs=0.05)
     assert d["params"]["ag2s_center2"]["value"] - d["params"]["ag2s_center"]["value"] == pytest.approx(6.0)
-    assert len(d["lines"]) == 4 and d["background"] == "shirley"
+    assert len(d["lines"]) == 4 and d["background"]["method"] == "shirley" and d["background"]["converged"]
     assert set(pd.read_csv(out).columns) >= {"binding_energy_ev", "background", "fit", "msc", "ag2s"}
     assert plot.stat().st_size > 0
 

@@ -140,7 +140,8 @@ def inspect_rows(path: Path, material: str | None, fmt: str | None, reliable_max
         # spectrum whose values could be absorbance (<= 10); never to PL counts
         absorb = s.y_unit == "absorbance" or (s.y_unit == "" and float(s.y.max()) <= 10.0)
         lim = reliable_max if absorb else None
-        ex = find_exciton(s.x, s.y, reliable_max=lim)
+        # a material bounds the exciton on the red side (bulk gap); PL maxima are not excitons
+        ex = find_exciton(s.x, s.y, reliable_max=lim, material=material if absorb else None)
         row: dict[str, Any] = {
             "label": s.label,
             "x_unit": s.x_unit,
@@ -152,6 +153,7 @@ def inspect_rows(path: Path, material: str | None, fmt: str | None, reliable_max
             "exciton_height": ex.height,
             "exciton_snr": ex.snr,
             "exciton_reason": ex.reason or None,
+            "exciton_rejected": list(ex.rejected),
             "saturated_ranges_nm": [list(r) for r in saturated_ranges(s.x, s.y, reliable_max=lim)],
         }
         sz = None

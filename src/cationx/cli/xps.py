@@ -32,13 +32,21 @@ def fit_cmd(
     y_col: str = typer.Option("intensity", "--y-col", help="CSV: column of intensities."),
     block: int = typer.Option(0, "--block", help="VAMAS: block number (0-based)."),
     n_avg: int = typer.Option(3, "--n-avg", help="Points averaged at each end for the background end levels."),
+    fallback: str | None = typer.Option(None, "--fallback", help="Background used if the Shirley iteration diverges: linear | tougaard | none (named in the output). Default: a diverged Shirley is an error."),
     ci: str = typer.Option("stderr", "--ci", help="Interval method: stderr | profile | bootstrap | none."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
-    json_out: bool = typer.Option(False, "--json", help="Print params, lines (center, fwhm, height, area), r2, aic, bic as JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print converged, warnings, background {method, converged, iterations, fallback}, params, lines (center, fwhm, height, area), r2, aic, bic as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write data, background, fit and components (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
-    """Fit singlets and spin-orbit doublets (fixed splitting and area ratio, shared width) on a background."""
+    """Fit singlets and spin-orbit doublets (fixed splitting and area ratio, shared width) on a background.
+
+    The first line says "fit converged" only when the background converged, r^2 >= 0 and no
+    component collapsed (height 0, FWHM at a bound or below two grid steps, centre at the edge
+    of its window, left at its start values); otherwise "FIT NOT TRUSTWORTHY" with the reasons
+    (exit code 0: a finding). A diverged Shirley background is an error (exit 2) naming the
+    end level that lies above the data and a plateau --range, unless --fallback is given.
+    """
     from cationx.io.write import write_csv
     from cationx.xps import fit_spectrum, parse_components, read_spectrum
 
@@ -48,7 +56,7 @@ def fit_cmd(
     rng = parse_range(be_range, "--range") if be_range else None
     spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block)
     result = fit_spectrum(spec.binding_energy_ev, spec.intensity, comps, background=background, be_range=rng,
-                          n_avg=n_avg, ci=ci, rng=seed)
+                          n_avg=n_avg, ci=ci, rng=seed, fallback=fallback)
     if out_p:
         write_csv(out_p, result.curves())
     if plot_p:

@@ -183,9 +183,14 @@ def index_cmd(
     elements: str | None = typer.Option(None, "--elements", help="Only candidates made of these elements, e.g. Cd,Se,Cu."),
     candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library."),
     tolerance_percent: float = typer.Option(2.5, "--tolerance-percent", help="Largest relative d error for a match."),
-    json_out: bool = typer.Option(False, "--json", help="Print the ranking and hkl assignments as JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print match (null if none), verdict, reason, warnings, the ranking and hkl assignments as JSON."),
 ) -> None:
-    """Rank candidate phases for measured d-spacings (rings or peaks) and assign hkl."""
+    """Rank candidate phases for measured d-spacings (rings or peaks) and assign hkl.
+
+    The top phase is reported as a match only if it assigns at least one spacing within
+    tolerance and its score is > 0; otherwise the output says "no match" with the reason
+    (exit code 0: a finding).
+    """
     from cationx.crystal.index import index_d_spacings
     from cationx.errors import InputError
 
@@ -211,23 +216,35 @@ def index_cmd(
     if au111 is not None:
         typer.echo(f"calibration factor {res.calibration_factor:.5f} (Au(111) {au111:g} A measured)")
     typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    typer.echo(f"\nbest: {res.best.phase}")
+    if res.match is None:
+        typer.echo(f"\nno match: {res.reason}")
+        return
+    typer.echo(f"\nmatch: {res.match.phase}")
+    for w in res.warnings:
+        typer.echo(f"caution: {w}")
     typer.echo(res.assignments_frame().to_string(index=False, float_format=lambda v: f"{v:.4f}"))
 
 
 @app.command("identify")
 def identify_cmd(
     pattern: Path = typer.Argument(..., help="Measured pattern: .xy, .xye, .csv or Rigaku .ras."),
-    candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library."),
+    candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library. Files are labelled by file name."),
     elements: str | None = typer.Option(None, "--elements", help="Only candidates made of these elements, e.g. Cd,Se,Cu."),
     max_phases: int = typer.Option(3, "--max-phases", help="Largest number of phases in the mixture."),
     wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help="Wavelength in A (default: from the file, else 1.54056)."),
     instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the ranking, phase fractions and curves as JSON."),
+    no_zero_shift: bool = typer.Option(False, "--no-zero-shift", help="Do not refine the 2-theta zero shift (default: refined within +/- 0.3 deg)."),
+    json_out: bool = typer.Option(False, "--json", help="Print match (null if none fits), verdict, reason, warnings, the ranking with its evidence, phase fractions and curves as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write observed and calculated curves (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write the fit figure."),
 ) -> None:
-    """Match a measured pattern against the library (and user CIFs) and estimate phase fractions."""
+    """Match a measured pattern against the library (and user CIFs) and estimate phase fractions.
+
+    A candidate is a match only if its scale is > 0, it lowers Rwp by >= 10 % below the
+    background-only Rwp, at least half of its strong lines meet an observed peak and no
+    refined parameter sits at a bound.  When none matches the output says "no candidate
+    fits" with the evidence and gives no phase fractions (exit code 0: a finding).
+    """
     import pandas as pd
 
     from cationx.crystal.identify import identify_phases
@@ -242,6 +259,7 @@ def identify_cmd(
         max_phases=max_phases,
         wavelength_angstrom=wavelength_angstrom,
         instrument_fwhm_deg=instrument_fwhm_deg,
+        refine_zero=not no_zero_shift,
     )
     ins = _inputs(pattern, *candidate)
     out_p, plot_p = output_path(out, ins), output_path(plot, ins)
@@ -252,15 +270,23 @@ def identify_cmd(
         from cationx.plot.crystal import refinement_figure
 
         use_agg()
-        names = " + ".join(p.phase for p in res.phases)
+        names = " + ".join(p.phase for p in res.phases) or "no candidate fits (background only)"
         save_figure(refinement_figure(res, title=f"{names}: Rwp = {res.rwp_percent:.2f} %"), plot_p)
     if json_out:
         emit_json(res.to_dict())
         return
-    typer.echo("single-phase ranking:")
-    typer.echo(res.to_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-    typer.echo(f"\nmixture (Rwp = {res.rwp_percent:.2f} %):")
+    cols = ["phase", "match", "rwp_percent", "scale", "lines_matched", "lines_predicted", "size_nm", "a_angstrom", "zero_shift_deg", "reasons"]
+    frame = res.to_frame()
+    typer.echo(f"single-phase ranking (background alone: Rwp = {res.rwp_background_percent:.2f} %; {res.n_observed_peaks} observed peaks):")
+    typer.echo(frame[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    if res.match is None:
+        typer.echo(f"\n{res.reason}")
+        typer.echo("no phase fractions: no candidate phase fits this pattern")
+        return
+    typer.echo(f"\n{res.verdict}; mixture Rwp = {res.rwp_percent:.2f} % (background alone {res.rwp_background_percent:.2f} %):")
     typer.echo(res.fractions_frame().to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    for w in res.warnings:
+        typer.echo(f"caution: {w}")
 
 
 @app.command("series")

@@ -19,13 +19,20 @@ against the phase); the best phase has the highest score.
 Calibration (000 Table 1 footnote: spacings relative to Au(111)): pass the d measured for
 the Au(111) ring; all d are scaled by d_Au(111) / measured, with d_Au(111) from the bundled
 gold cell (a = 4.0782 A -> 2.3545 A).
+
+The top of the ranking is a match only if it assigns at least one ring within tolerance and
+its score is > 0 (the matched rings outweigh the penalties of the unmatched ones); otherwise
+``match`` is None and ``reason`` says why.  A runner-up within one score unit (a factor of 10
+in chance probability) is reported as a warning: the data do not tell the two apart.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,10 +44,21 @@ from cationx.crystal.powder import _families, reflections
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import InputError
 
-__all__ = ["IndexResult", "PhaseMatch", "au111_d_angstrom", "calibrate_d", "index_d_spacings"]
+__all__ = ["IndexResult", "PhaseMatch", "au111_d_angstrom", "calibrate_d", "candidate_label", "index_d_spacings"]
 
 E_FLOOR = 0.01
 UNMATCHED_PENALTY = 2.0
+
+
+def candidate_label(spec: object, structure: Structure | CellOnly) -> str:
+    """Label of a candidate: the library name, or the file name (stem) for a CIF/TOML path.
+
+    A CIF's data-block name is often a database number (``9008565``) that says nothing
+    in a ranking; the file name is what the user typed.
+    """
+    if isinstance(spec, str | Path) and Path(str(spec)).suffix.lower() in (".cif", ".toml"):
+        return Path(str(spec)).stem
+    return structure.name
 
 
 def au111_d_angstrom() -> float:
@@ -89,7 +107,40 @@ class IndexResult:
 
     @property
     def best(self) -> PhaseMatch:
+        """Top of the ranking (not necessarily a match: see :attr:`match`)."""
         return self.matches[0]
+
+    @property
+    def match(self) -> PhaseMatch | None:
+        """The top-ranked phase if it matches (>= 1 ring within tolerance and score > 0), else None."""
+        b = self.matches[0]
+        return b if b.n_matched >= 1 and b.score > 0 else None
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no match (None when there is one)."""
+        if self.match is not None:
+            return None
+        b = self.matches[0]
+        if b.n_matched == 0:
+            return f"no candidate has a line within tolerance of any of the {b.n_observed} measured spacings"
+        return (
+            f"no match: the top-ranked phase {b.phase} matches only {b.n_matched} of {b.n_observed} spacings "
+            f"(score {b.score:.2f} <= 0: the unmatched rings outweigh the matched ones)"
+        )
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        m = self.match
+        if m is None or len(self.matches) < 2:
+            return ()
+        out = []
+        second = self.matches[1]
+        if second.score > m.score - 1.0:
+            out.append(f"ambiguous: {second.phase} scores {second.score:.2f} against {m.score:.2f} for {m.phase} (less than a factor 10 apart)")
+        if m.n_matched < m.n_observed:
+            out.append(f"{m.phase} leaves {m.n_observed - m.n_matched} of {m.n_observed} spacings unassigned")
+        return tuple(out)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per candidate: phase, score, n_matched, rms_error_percent."""
@@ -118,7 +169,12 @@ class IndexResult:
             "d_observed": self.d_observed,
             "d_calibrated": self.d_calibrated,
             "calibration_factor": self.calibration_factor,
-            "best": self.best.phase,
+            "match": None if self.match is None else self.match.phase,
+            "best": None if self.match is None else self.match.phase,
+            "top_ranked": self.best.phase,
+            "verdict": "no match" if self.match is None else f"match: {self.match.phase}",
+            "reason": self.reason,
+            "warnings": list(self.warnings),
             "candidates": [m.to_dict() for m in self.matches],
         }
 
@@ -240,7 +296,13 @@ def index_d_spacings(
     else:
         if len(candidates) == 0:
             raise InputError("candidates is empty")
-        cands = [c if isinstance(c, Structure) else load_cell(c) for c in candidates]
+        cands = []
+        for c in candidates:
+            cand = c if isinstance(c, Structure) else load_cell(c)
+            label = candidate_label(c, cand)
+            if isinstance(cand, Structure) and label != cand.name:
+                cand = dataclasses.replace(cand, name=label)
+            cands.append(cand)
     if elements is not None:
         allowed = {normalize_element(e, "elements") for e in elements}
         cands = [c for c in cands if set(_elements_of(c)) <= allowed]

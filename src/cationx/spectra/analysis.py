@@ -198,7 +198,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
     elif s.diameter_nm is not None:
         ex_nm = _wavelength_for_diameter(s.material, s.diameter_nm)
     else:
-        ex = find_exciton(w, y[0], window_nm=proc.exciton_window_nm, reliable_max=proc.reliable_max_absorbance)
+        ex = find_exciton(w, y[0], window_nm=proc.exciton_window_nm, reliable_max=proc.reliable_max_absorbance, material=s.material)
         if not ex.found:
             raise InputError(f"no first exciton in the first spectrum ({ex.reason}); give [sample] exciton_nm")
         ex_nm = float(ex.wavelength_nm)  # type: ignore[arg-type]
@@ -240,7 +240,10 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
     x_ions = additions["ions_per_nc"].to_numpy()
 
     # excitons per spectrum, product correction, fractions
-    ex_rows = [find_exciton(w, y[k], window_nm=proc.exciton_window_nm, reliable_max=proc.reliable_max_absorbance) for k in range(y.shape[0])]
+    ex_rows = [
+        find_exciton(w, y[k], window_nm=proc.exciton_window_nm, reliable_max=proc.reliable_max_absorbance, material=s.material)
+        for k in range(y.shape[0])
+    ]
     correction = correct_absorbance(
         w, y, product, exciton_nm=ex_nm, reference_ev=proc.reference_ev, valid=valid
     )
@@ -248,7 +251,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         tracked = np.array(
             [
                 e.wavelength_nm
-                if (e := find_exciton(w, correction.corrected[k], window_nm=(ex_nm - 30, ex_nm + 30))).found
+                if (e := find_exciton(w, correction.corrected[k], window_nm=(ex_nm - 30, ex_nm + 30), material=s.material)).found
                 else ex_nm
                 for k in range(y.shape[0])
             ]

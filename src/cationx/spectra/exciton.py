@@ -28,6 +28,18 @@ Exciton
     strongest (a shoulder is the exciton only when no peak is resolved, and weak curvature
     steps in a flat tail must not win by lying further to the red).
 
+    A candidate is also rejected (and named in ``rejected`` / the reason) when
+
+    - its absorbance is not positive: the height must exceed ``min_prominence`` times the
+      noise (a curvature dip in a baseline-offset tail has a negative "height");
+    - it does not stand above the local background on its red side: the smoothed
+      absorbance must drop by ``min_prominence`` times the noise between the feature and the
+      red end of the search window (an exciton is the onset of absorption; a wiggle in a
+      flat scattering tail is not);
+    - ``material`` is given and the feature lies at or beyond the bulk band gap
+      (CdSe 1.74 eV = 713 nm, :data:`cationx.spectra.sizing.BULK_GAP_EV`): nothing redder
+      than the bulk gap can be a confined exciton of that material.
+
 scipy.signal provides the smoothing and the peak finding; what is written here is the
 choice of which feature is the exciton and how significant it must be.
 """
@@ -64,6 +76,7 @@ class Exciton:
     prominence: float | None
     snr: float | None
     reason: str = ""
+    rejected: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -77,6 +90,7 @@ class Exciton:
             "exciton_prominence": self.prominence,
             "exciton_snr": self.snr,
             "exciton_reason": self.reason or None,
+            "exciton_rejected": list(self.rejected),
         }
 
 
@@ -157,6 +171,7 @@ def find_exciton(
     shoulders: bool = True,
     shoulder_factor: float = 2.0,
     min_fraction: float = 0.002,
+    material: str | None = None,
 ) -> Exciton:
     """Locate the first exciton (see the module docstring).
 
@@ -185,8 +200,15 @@ def find_exciton(
         A shoulder must be ``shoulder_factor`` times more significant than a peak: a
         second-derivative dip is a weaker feature, and ~100 independent noise dips per
         spectrum would otherwise pass by chance.
+    material
+        ``CdSe``, ``CdTe`` or ``CdS``: reject features at or beyond the bulk band gap.
     """
     w, a = _prep(wavelength_nm, absorbance)
+    red_limit = None
+    if material is not None:
+        from cationx.spectra.sizing import BULK_GAP_EV, _material
+
+        red_limit = 1239.8419843320026 / BULK_GAP_EV[_material(material)]
     check_positive(smooth_nm, "smooth_nm")
     check_positive(fit_half_width_nm, "fit_half_width_nm")
     check_positive(min_prominence, "min_prominence")
@@ -227,10 +249,30 @@ def find_exciton(
         for p, pr in zip(peaks, props["prominences"], strict=True)
         if inside[p] and edge <= p < n - edge
     ]
-    if cand:
-        p, prom = max(cand, key=lambda t: wv[t[0]])
+    rejected: list[str] = []
+    red_end = float(wv[inside].max())
+
+    def _check(kind: str, x0: float, h: float) -> bool:
+        """Positive height, above the red-side background, bluer than the bulk gap."""
+        why = None
+        if red_limit is not None and x0 >= red_limit:
+            why = f"redder than the {material} bulk gap ({red_limit:.0f} nm): not a confined exciton"
+        elif h <= min_prominence * noise:
+            why = f"absorbance {h:.3g} is not above {min_prominence:g} x noise ({noise:.2g})"
+        else:
+            red = (wv >= x0) & (wv <= red_end)
+            drop = h - float(smooth[red].min()) if red.any() else 0.0
+            if drop <= min_prominence * noise:
+                why = f"does not stand above the background on its red side (drop {drop:.3g} <= {min_prominence:g} x noise)"
+        if why is not None:
+            rejected.append(f"{kind} at {x0:.1f} nm (height {h:.3g}): {why}")
+            return False
+        return True
+
+    for p, prom in sorted(cand, key=lambda t: -wv[t[0]]):
         x0, h = _vertex(wv, smooth, p, fit_half_width_nm)
-        return Exciton(x0, h, "peak", prom, prom / noise)
+        if _check("peak", x0, h):
+            return Exciton(x0, h, "peak", prom, prom / noise, rejected=tuple(rejected))
     if shoulders:
         d2 = savgol_filter(av, win, 3, deriv=2, delta=step)
         d2_smooth = savgol_filter(d2, win, 3)
@@ -244,17 +286,19 @@ def find_exciton(
             # amplitude of a band of width smooth_nm with this curvature: |d2| smooth_nm^2
             if inside[p] and edge <= p < n - edge and d2_smooth[p] < 0 and pr * smooth_nm**2 >= floor
         ]
-        if cand:
-            # the strongest shoulder: weak curvature steps (instrument artefacts in a flat
-            # tail) must not win just by lying further to the red
-            p, prom = max(cand, key=lambda t: t[1])
+        # the strongest shoulder: weak curvature steps (instrument artefacts in a flat
+        # tail) must not win just by lying further to the red
+        for p, prom in sorted(cand, key=lambda t: -t[1]):
             x0, _ = _vertex(wv, -d2_smooth, p, fit_half_width_nm)
             h = float(np.interp(x0, wv, smooth))
-            return Exciton(x0, h, "shoulder", prom, prom / d2_noise)
+            if _check("shoulder", x0, h):
+                return Exciton(x0, h, "shoulder", prom, prom / d2_noise, rejected=tuple(rejected))
     why = "no peak" + (" or shoulder" if shoulders else "") + f" above {min_prominence:g} x noise"
     if sat.any():
         why += " in the unsaturated range"
-    return Exciton(None, None, None, None, None, why)
+    if rejected:
+        why += " that passes the exciton checks; rejected: " + "; ".join(rejected)
+    return Exciton(None, None, None, None, None, why, tuple(rejected))
 
 
 def track_excitons(

@@ -79,10 +79,20 @@ def noise_level(spectra: Any, *, window: int = 11) -> float:
 
 
 def _crossings(w: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Zeros of d by linear interpolation between the grid points that bracket a sign change.
+
+    A zero that falls exactly on a grid point (d = 0 there, opposite signs on either side)
+    is a crossing too; a strict sign test alone would miss it.
+    """
     s = np.sign(d)
     idx = np.flatnonzero(s[:-1] * s[1:] < 0)
     x0, x1, d0, d1 = w[idx], w[idx + 1], d[idx], d[idx + 1]
-    return x0 - d0 * (x1 - x0) / (d1 - d0)
+    out = x0 - d0 * (x1 - x0) / (d1 - d0)
+    on_grid = np.flatnonzero(s[1:-1] == 0) + 1
+    on_grid = on_grid[s[on_grid - 1] * s[on_grid + 1] < 0]
+    if on_grid.size:
+        out = np.sort(np.concatenate([out, w[on_grid]]))
+    return out
 
 
 def find_isosbestic(

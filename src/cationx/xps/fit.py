@@ -7,6 +7,15 @@ lmfit expressions, so they hold exactly in the result:
 ``partner center = main center + split``, ``partner height = ratio x main height``,
 one shared width and shape.  Intervals default to ``stderr`` (Wald, t-based); pass
 ``ci="profile"`` for profile-likelihood intervals (slower with many components).
+
+A fit is reported as converged (``converged``; the text says "fit converged") only if the
+background converged (or an explicitly requested fallback replaced it, named in
+``background``), the optimiser succeeded, ``r^2 >= 0`` (a negative r^2 means the model does
+worse than a constant) and no component is degenerate: a height of 0, a FWHM at its bound
+or narrower than two grid steps (a line collapsing onto single points, typical of survey
+spectra), a centre at the edge of its window, or all free parameters left at their start
+values.  Every failed check is a line of ``warnings``; the numbers are still returned
+(they are what the optimiser found) but must not be quoted as a result.
 """
 
 from __future__ import annotations
@@ -22,11 +31,13 @@ import pandas as pd
 from cationx._validation import as_1d_array, check_matching_lengths
 from cationx.errors import InputError
 from cationx.fitting import FitResult, fit_curve
-from cationx.xps.backgrounds import background as make_background
+from cationx.xps.backgrounds import BackgroundResult, compute_background
 from cationx.xps.components import Component, parse_components
 from cationx.xps.lineshapes import peak, unit_area
 
-__all__ = ["XpsFit", "fit_spectrum"]
+__all__ = ["FWHM_BOUNDS", "XpsFit", "fit_spectrum"]
+
+FWHM_BOUNDS = (0.05, 20.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +50,18 @@ class XpsFit:
     binding_energy_ev: np.ndarray
     intensity: np.ndarray
     background: np.ndarray
+    background_info: BackgroundResult | None = None
+    failures: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def converged(self) -> bool:
+        """True only when the fit can be quoted (module docstring); ``failures`` says why not.
+
+        ``warnings`` holds the failures and notes that do not void the fit (a background
+        fallback that was asked for).
+        """
+        return not self.failures
 
     def line_table(self) -> pd.DataFrame:
         """One row per line: component, line, center, fwhm, height, area, area fraction."""
@@ -90,9 +113,17 @@ class XpsFit:
 
     def to_dict(self) -> dict[str, Any]:
         d = self.fit.to_dict(arrays=False)
+        info = self.background_info or BackgroundResult(self.background, self.background_kind, True)
         d.update(
             {
-                "background": self.background_kind,
+                "optimizer_success": d["success"],
+                "optimizer_message": d["message"],
+                "success": self.converged,
+                "converged": self.converged,
+                "message": self.status,
+                "warnings": list(self.warnings),
+                "failures": list(self.failures),
+                "background": info.to_dict(),
                 "range_ev": [float(self.binding_energy_ev.min()), float(self.binding_energy_ev.max())],
                 "components": [c.to_dict() for c in self.components],
                 "lines": self.line_table().to_dict(orient="records"),
@@ -101,11 +132,27 @@ class XpsFit:
         )
         return d
 
+    @property
+    def status(self) -> str:
+        if self.converged:
+            info = self.background_info
+            if info is not None and info.fallback:
+                return f"fit converged (on the {info.fallback} fallback background: the {info.method} background diverged)"
+            return "fit converged"
+        return "FIT NOT TRUSTWORTHY: " + "; ".join(self.failures)
+
     def report(self) -> str:
-        lines = [self.fit.report(), f"background: {self.background_kind}"]
+        info = self.background_info
+        bg = self.background_kind
+        if info is not None and info.fallback:
+            bg = f"{info.fallback} (fallback for a diverged {info.method} background, see the warning)"
+        elif info is not None and info.method == "shirley":
+            bg = f"shirley (converged in {info.iterations} iterations)"
+        lines = [self.status, self.fit.report(), f"background: {bg}"]
         t = self.line_table()
         lines.append(t[["component", "line", "center_ev", "fwhm_ev", "height", "area", "area_fraction"]]
                      .to_string(index=False, float_format=lambda v: f"{v:.5g}"))
+        lines.extend(f"caution: {w}" for w in self.warnings)
         return "\n".join(lines)
 
 
@@ -127,6 +174,7 @@ def fit_spectrum(
     ci: str = "stderr",
     ci_level: float = 0.95,
     rng: int | np.random.Generator | None = None,
+    fallback: str | None = None,
 ) -> XpsFit:
     """Fit singlets and doublets on a fixed background.
 
@@ -144,6 +192,14 @@ def fit_spectrum(
         Points averaged at each end for the background end levels.
     ci, ci_level, rng
         Interval method (see :mod:`cationx.fitting`); default Wald (``stderr``).
+    fallback
+        Background used instead of a diverged Shirley background (``linear``, ``tougaard``
+        or ``none``); without it a diverged Shirley background raises ``FitError``.
+
+    Returns
+    -------
+    XpsFit
+        ``converged`` / ``warnings`` say whether the numbers can be quoted (module docstring).
     """
     try:
         x = np.array(binding_energy_ev, dtype=float).ravel()
@@ -174,7 +230,8 @@ def fit_spectrum(
     for c in comps:
         if not x[0] <= c.center_ev <= x[-1]:
             raise InputError(f"component {c.name!r}: center {c.center_ev} eV lies outside the data ({x[0]:g}-{x[-1]:g} eV)")
-    bg = make_background(background, x, y, n_avg=n_avg)
+    info = compute_background(background, x, y, n_avg=n_avg, fallback=fallback)
+    bg = info.values
     net = y - bg
     params = lmfit.Parameters()
     for c in comps:
@@ -183,7 +240,7 @@ def fit_spectrum(
         params.add(f"{c.name}_center", value=c.center_ev, min=c.center_ev - c.window_ev, max=c.center_ev + c.window_ev,
                    vary=not c.fix_center)
         params.add(f"{c.name}_height", value=max(h0, 1e-9 * max(float(np.abs(y).max()), 1.0)), min=0.0)
-        params.add(f"{c.name}_fwhm", value=c.fwhm_ev, min=0.05, max=20.0)
+        params.add(f"{c.name}_fwhm", value=c.fwhm_ev, min=FWHM_BOUNDS[0], max=FWHM_BOUNDS[1])
         if c.is_doublet:
             params.add(f"{c.name}_center2", expr=f"{c.name}_center + {c.split_ev!r}")
             params.add(f"{c.name}_height2", expr=f"{c.name}_height * {c.area_ratio!r}")
@@ -194,6 +251,41 @@ def fit_spectrum(
             out = out + _component_curve(c, v, xx)
         return out
 
+    start = {n: p.value for n, p in params.items()}
     res = fit_curve(model, params, x, y, model_name=f"xps ({len(comps)} component{'s' if len(comps) > 1 else ''})",
                     ci=ci, ci_level=ci_level, rng=rng)
-    return XpsFit(res, comps, background, x, y, bg)
+    failures = _quality_checks(res, comps, start, x, y, info)
+    notes = []
+    if info.fallback:
+        notes.append(f"the {info.method} background diverged; the {info.fallback} fallback was used ({info.reason})")
+    return XpsFit(res, comps, background, x, y, bg, info, tuple(failures), tuple(notes + failures))
+
+
+def _quality_checks(
+    res: FitResult, comps: Sequence[Component], start: dict[str, float], x: np.ndarray, y: np.ndarray, info: BackgroundResult
+) -> list[str]:
+    """Reasons why the fit must not be quoted (empty when it can)."""
+    notes = []
+    if not res.success:
+        notes.append(f"the optimiser did not converge: {res.message}")
+    if not np.isfinite(res.r2) or res.r2 < 0:
+        notes.append(f"r^2 = {res.r2:.4g} < 0: the model fits worse than a constant")
+    step = float(np.median(np.diff(x))) if x.size > 1 else 0.0
+    hmax = max(float(np.abs(y - info.values).max()), 1e-300)
+    for c in comps:
+        v = {k: res.value(k) for k in (f"{c.name}_center", f"{c.name}_height", f"{c.name}_fwhm")}
+        fw, h, cen = v[f"{c.name}_fwhm"], v[f"{c.name}_height"], v[f"{c.name}_center"]
+        if h <= 1e-6 * hmax:
+            notes.append(f"component {c.name!r}: height {h:.3g} ~ 0: the data do not support it")
+        if fw <= FWHM_BOUNDS[0] * (1 + 1e-3):
+            notes.append(f"component {c.name!r}: FWHM collapsed to its lower bound {FWHM_BOUNDS[0]:g} eV")
+        elif fw < 2 * step:
+            notes.append(f"component {c.name!r}: FWHM {fw:.3g} eV is narrower than two grid steps ({2 * step:.3g} eV)")
+        if fw >= FWHM_BOUNDS[1] * (1 - 1e-3):
+            notes.append(f"component {c.name!r}: FWHM at its upper bound {FWHM_BOUNDS[1]:g} eV")
+        if not c.fix_center and min(abs(cen - (c.center_ev - c.window_ev)), abs(cen - (c.center_ev + c.window_ev))) <= 1e-3 * c.window_ev:
+            notes.append(f"component {c.name!r}: centre {cen:.3f} eV at the edge of its +/- {c.window_ev:g} eV window")
+        free = [k for k in v if res.params[k].vary]
+        if free and all(abs(v[k] - start[k]) <= 1e-6 * max(abs(start[k]), 1e-12) for k in free):
+            notes.append(f"component {c.name!r}: left at its start values (the optimiser did not move it)")
+    return notes
