@@ -21,6 +21,7 @@ spectrum sorted by ascending Raman shift.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -138,7 +139,7 @@ def _split_map(data: np.ndarray, p: Path, meta: dict[str, str], header: list[str
     bounds = np.concatenate([[0], change, [data.shape[0]]])
     xs, ys, labels = [], [], []
     lengths = set()
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+    for a, b in itertools.pairwise(bounds):
         lengths.add(b - a)
         xs.append(data[a:b, 2])
         ys.append(data[a:b, 3])

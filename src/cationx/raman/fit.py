@@ -47,7 +47,13 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_choice, check_int, check_matching_lengths, check_positive
+from cationx._validation import (
+    as_1d_array,
+    check_choice,
+    check_int,
+    check_matching_lengths,
+    check_positive,
+)
 from cationx.errors import ConvergenceWarning, InputError
 from cationx.fitting import Dataset, FitResult, fit_global
 from cationx.raman.despike import DespikeResult, despike
