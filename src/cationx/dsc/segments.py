@@ -140,12 +140,13 @@ def split_segments(
                 r[0] = prev[0]
                 changed = True
         merged = merge(merged)
+        for r in merged:
+            if r[0] != "isothermal" and r[2] - r[1] < mp:
+                r[0] = "isothermal"
+                changed = True
+        merged = merge(merged)
         if not changed:
             break
-    for r in merged:
-        if r[0] != "isothermal" and r[2] - r[1] < mp:
-            r[0] = "isothermal"
-    merged = merge(merged)
     out = []
     for k, (kind, a, b) in enumerate(merged):
         rate_k_min = None

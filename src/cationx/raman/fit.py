@@ -86,6 +86,7 @@ class RamanFit:
     converged: bool
     warnings: tuple[str, ...]
     strain: dict[str, Any] | None = None
+    notes: tuple[str, ...] = ()
     _rows: list[dict[str, Any]] = field(default_factory=list)
 
     # ------------------------------------------------------------------ tables
@@ -170,6 +171,7 @@ class RamanFit:
             "summary": self.summary_table().to_dict(orient="records"),
             "spikes": [s.to_dict() if s is not None else None for s in self.spikes],
             "strain": self.strain,
+            "notes": list(self.notes),
             "params": {k: v.to_dict() for k, v in self.fit.params.items()},
         }
 
@@ -181,6 +183,7 @@ class RamanFit:
             f"fit: {status}   R^2 = {self.fit.r2:.5f}   reduced chi^2 = {self.fit.redchi:.4g}",
         ]
         lines.extend(f"  warning: {w}" for w in self.warnings)
+        lines.extend(f"  note: {n}" for n in self.notes)
         for k, s in enumerate(self.spikes):
             if s is not None:
                 pos = ", ".join(f"{v:.1f}" for v in s.positions_cm1) or "-"
@@ -356,7 +359,26 @@ def fit_replicates(
         return out
 
     datasets = [Dataset(x, y, None, lab) for x, y, lab in zip(xs, ys, labs, strict=True)]
-    res = fit_global(model, params, datasets, model_name=f"raman {shape} x{npk} ({sample})", ci="stderr")
+    name = f"raman {shape} x{npk} ({sample})"
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as first_warnings:
+        warnings.simplefilter("always")
+        res = fit_global(model, params, datasets, model_name=name, ci="stderr")
+    # a Lorentzian fraction that ends on 0 or 1 (pure Gaussian / Lorentzian) leaves the
+    # covariance singular: fix it there and refit, so the other parameters get their errors
+    pinned = []
+    for j in range(npk):
+        key = f"p{j}_mix"
+        if shape != "lorentz" and min(abs(res.params[key].value), abs(res.params[key].value - 1.0)) < 1e-4:
+            pinned.append((key, round(res.params[key].value)))
+    if pinned:
+        for key, val in pinned:
+            params[key].set(value=float(val), vary=False)
+            notes.append(f"{key} reached {val} (pure {'Lorentzian' if val == 1 else 'Gaussian'}); fixed there and refitted")
+        res = fit_global(model, params, datasets, model_name=name, ci="stderr")
+    else:
+        for w in first_warnings:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
     warn: list[str] = []
     if not (res.r2 >= 0):
@@ -421,6 +443,7 @@ def fit_replicates(
         converged=not warn,
         warnings=tuple(warn),
         strain=strain,
+        notes=tuple(notes),
         _rows=rows,
     )
 
