@@ -10,11 +10,11 @@ import typer
 
 from cationx.cli import calc as calc_cli
 from cationx.cli import coop, ensemble, reproduce, spectra, xrd
+from cationx.cli import dsc as dsc_cli
 from cationx.cli import kinetics as kinetics_cli
 from cationx.cli import ms as ms_cli
 from cationx.cli import piecewise as piecewise_cli
 from cationx.cli import raman as raman_cli
-from cationx.cli import dsc as dsc_cli
 from cationx.cli import xps as xps_cli
 from cationx.cli._common import CationxGroup
 

@@ -15,6 +15,7 @@ temperature change from point to point and the rate is unknown (None).
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,7 @@ def _rates(time_s: np.ndarray | None, temp: np.ndarray, smooth_min: float) -> np
     dt = float(np.median(np.diff(time_s))) if n > 1 else 1.0
     dt = dt if dt > 0 else 1.0
     largest_odd = n if n % 2 else n - 1
-    win = min(max(5, int(round(smooth_min * 60.0 / dt)) | 1), largest_odd)
+    win = min(max(5, round(smooth_min * 60.0 / dt) | 1), largest_odd)
     if win < 5:
         return np.gradient(temp, time_s) * 60.0
     d_t = savgol_filter(temp, win, 1, deriv=1)
@@ -109,7 +110,7 @@ def split_segments(
     # runs, short ones absorbed
     change = np.flatnonzero(state[1:] != state[:-1]) + 1
     bounds = np.concatenate([[0], change, [temp.size]])
-    runs = [[state[a], int(a), int(b)] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    runs = [[state[a], int(a), int(b)] for a, b in itertools.pairwise(bounds)]
     # short runs (noise at a turning point; recalescence when a supercooled sample freezes and
     # its temperature rises for a moment) take the kind of their neighbours when both agree
     dur = (lambda a, b: (t[b - 1] - t[a]) / 60.0) if t is not None else (lambda a, b: 0.0)
