@@ -42,7 +42,7 @@ def make_run(truth: Truth = Truth(), *, noise_mw: float = 0.002, dt_s: float = 0
     rng = np.random.default_rng(rng)
     r = truth.rate_k_min / 60.0  # K/s
     span = 100.0
-    n_ramp = int(round(span / r / dt_s))
+    n_ramp = round(span / r / dt_s)
     t_heat = np.arange(n_ramp) * dt_s
     t_hold = t_heat[-1] + dt_s + np.arange(int(60 / dt_s)) * dt_s
     t_cool = t_hold[-1] + dt_s + np.arange(n_ramp) * dt_s
