@@ -78,3 +78,14 @@ def test_real_renishaw_single_and_labspec():
     assert s.format == "renishaw" and s[0].x.size == 3078
     h = read_raman(DATA / "horiba_macroram_polystyrene.txt")
     assert h.format == "labspec" and h.metadata["Laser (nm)"] == "785" and h[0].x.size == 2048
+
+
+def test_labspec_wide_map(tmp_path):
+    shifts = [100.0, 101.0, 102.0, 103.0, 104.0]
+    rows = ["\t\t" + "\t".join(f"{v:g}" for v in shifts)]
+    rows += [f"{xx}\t{yy}\t" + "\t".join(str(k * 10 + j) for j in range(5)) for k, (xx, yy) in enumerate([(0, 0), (5, 0)])]
+    p = tmp_path / "map.txt"
+    p.write_text("\n".join(rows) + "\n")
+    s = read_raman(p)
+    assert s.format == "labspec-map" and s.labels == ["X=0, Y=0", "X=5, Y=0"]
+    assert np.array_equal(s[1].y, [10, 11, 12, 13, 14]) and np.array_equal(s[0].x, shifts)

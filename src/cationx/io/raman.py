@@ -7,7 +7,8 @@ Layouts read (detected from the content):
   four columns ``#X #Y #Wave #Intensity`` with one block of rows per position.  Each
   position becomes one spectrum labelled ``X=..., Y=...``.
 - Horiba LabSpec text export: ``#Key=<tab>value`` metadata lines, then two columns
-  (Raman shift, intensity) without a header.
+  (Raman shift, intensity) without a header; map and time-series exports are wide: a row
+  of Raman shifts, then one row per spectrum led by its X, Y (or time) coordinates.
 - Generic CSV/TXT: an optional header row, then a Raman-shift column and one or more
   intensity columns (comma, tab, semicolon or whitespace; a semicolon file may use decimal
   commas).
@@ -57,7 +58,8 @@ def read_raman(path: str | Path) -> SpectrumSet:
     Returns
     -------
     SpectrumSet
-        ``format`` is ``renishaw``, ``renishaw-map``, ``labspec`` or ``generic``;
+        ``format`` is ``renishaw``, ``renishaw-map``, ``labspec``, ``labspec-map``,
+        ``labspec-series`` or ``generic``;
         ``metadata`` holds LabSpec ``#Key=value`` pairs and the detected column titles.
 
     Raises
@@ -87,6 +89,9 @@ def read_raman(path: str | Path) -> SpectrumSet:
             break
     if start is None:
         raise DataFileError(f"{p.name}: no block of numeric Raman-shift/intensity rows found")
+    wide = _wide(lines, start, delim, decimal_comma, p)
+    if wide is not None:
+        return wide
     meta: dict[str, str] = {}
     header: list[str] = []
     pre = [ln for _, ln in lines[:start] if ln.strip()]
@@ -124,6 +129,34 @@ def read_raman(path: str | Path) -> SpectrumSet:
     if header:
         meta["columns"] = ", ".join(header)
     return SpectrumSet(fmt, str(p), spectra, meta)
+
+
+def _wide(lines: list[tuple[int, str]], start: int, delim: str | None, decimal_comma: bool, p: Path) -> SpectrumSet | None:
+    """LabSpec map / time-series export: a row of Raman shifts, then one row per spectrum
+    whose leading 1 (time) or 2 (X, Y) cells are coordinates."""
+    first = _cells(lines[start][1], delim)
+    if start + 1 >= len(lines):
+        return None
+    nxt = _cells(lines[start + 1][1], delim)
+    extra = len(nxt) - len(first)
+    if extra not in (1, 2) or len(first) < 5:
+        return None
+    block = []
+    for lineno, ln in lines[start:]:
+        if not ln.strip():
+            break
+        cells = _cells(ln, delim)
+        if block and len(cells) != len(first) + extra:
+            raise ParseError(f"{p.name}: line {lineno} has {len(cells)} cells, expected {len(first) + extra}", line=lineno)
+        block.append((lineno, (" " if delim is None else delim).join(cells)))
+    axis = parse_numeric_block(block[:1], delim, source=p.name, decimal_comma=decimal_comma)[0]
+    rows = parse_numeric_block(block[1:], delim, source=p.name, decimal_comma=decimal_comma)
+    coords = rows[:, :extra]
+    labels = [f"X={c[0]:g}, Y={c[1]:g}" if extra == 2 else f"t={c[0]:g}" for c in coords]
+    spectra, order = finish_spectra(axis, [r[extra:] for r in rows], labels, source=p.name, x_unit="cm-1",
+                                    y_unit="counts")
+    return SpectrumSet("labspec-map" if extra == 2 else "labspec-series", str(p), spectra,
+                       {"x_order": order, "positions": str(len(spectra))})
 
 
 def _looks_like_map(data: np.ndarray) -> bool:
