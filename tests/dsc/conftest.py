@@ -89,7 +89,7 @@ def write_ta(path: Path, time_s, temp_c, hf_mw, *, mass_mg=5.0, exo="Up") -> Pat
 
 def write_netzsch(path: Path, time_s, temp_c, hf_mw_mg) -> Path:
     head = ["#EXPORTTYPE:;DATA ALL", "#INSTRUMENT:;NETZSCH DSC 214 Polyma", "#SAMPLE MASS /mg:;5,000",
-            "#DECIMAL:;COMMA", "##Temp./°C;Time/min;DSC/(mW/mg)"]
+            "#DECIMAL:;COMMA", "#SEPARATOR:;SEMICOLON", "#EXO:1", "##Temp./°C;Time/min;DSC/(mW/mg)"]
     rows = [f"{T:.4f};{t / 60:.5f};{h:.6f}".replace(".", ",") for t, T, h in zip(time_s, temp_c, hf_mw_mg, strict=True)]
     path.write_text("\n".join(head + rows) + "\n", encoding="latin-1")
     return path

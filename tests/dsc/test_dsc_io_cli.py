@@ -39,6 +39,7 @@ def test_readers_recover_the_run(files, run, kind, unit, mass):
     assert d.format == kind and d.heat_flow_unit == unit and d.mass_mg == mass
     assert np.allclose(d.temperature_c, temp, atol=1e-3)
     assert np.allclose(d.time_s, time, atol=0.01)
+    assert d.exo_up is (True if kind in ("ta", "netzsch") else None)
     scale = 1.0 if unit == "mW" else 5.0
     assert np.allclose(d.heat_flow * scale, hf, atol=1e-4)
 
@@ -131,3 +132,20 @@ def test_real_ta_eicosane():
     assert 230 < heat["enthalpy"] < 300 and d["enthalpy_unit"] == "J/g"
     assert -cool["enthalpy"] == pytest.approx(heat["enthalpy"], rel=0.02)
     assert cool["kind"] == "exothermic" and cool["onset_c"] < heat["onset_c"] + 1.0
+
+
+def test_netzsch_point_decimal_exo_down_header(tmp_path, run):
+    """Layout of a NETZSCH DSC 204 F1 export: '#KEY:value' without ';', '#EXO:-1' (exotherms
+    negative), decimal point, a fourth column; the sign is taken from the header."""
+    time, temp, hf_exo_up = run
+    head = ["#SEPARATOR:SEMICOLON", "#DECIMAL:POINT", "#EXO:-1", "#RANGE:-40°C/10,0(K/min)/60°C",
+            "#SAMPLE MASS /mg:5.00", "##Temp./°C;Time/min;DSC/(mW/mg);Sensit./(uV/mW)"]
+    rows = [f"{T:10.5f};{t / 60:10.5f};{-h / 5:.6e};3.42446" for t, T, h in zip(time, temp, hf_exo_up, strict=True)]
+    p = tmp_path / "phoenix.txt"
+    p.write_text("\n".join(head + rows) + "\n", encoding="latin-1")
+    r = runner.invoke(app, ["dsc", "analyze", str(p), "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["exo_up"] is False and "file header" in d["sign_convention"] and d["file"]["mass_mg"] == 5.0
+    heat = next(x for x in d["transitions"] if x["direction"] == "heating")
+    assert heat["kind"] == "endothermic" and heat["enthalpy"] == pytest.approx(20.0, rel=0.02)

@@ -10,7 +10,8 @@ Layouts (detected from the content):
 ``netzsch``
     NETZSCH Proteus ASCII export: ``#KEY:;value`` header lines (``#SAMPLE MASS /mg:;5.1``),
     a ``##Temp./°C;Time/min;DSC/(mW/mg)`` column line, ``;``-separated rows, decimal point
-    or decimal comma.
+    or decimal comma (``#DECIMAL:`` and ``#SEPARATOR:`` are obeyed when present); ``#EXO:1``
+    is read as exo up and ``#EXO:-1`` as exo down.
 ``mettler``
     Mettler-Toledo STARe text export: a column line ``Index t Ts Tr Value`` (whitespace or
     tab separated), a unit line ``[s] [°C] [°C] [mW]``, then the rows; the sample line
@@ -265,6 +266,21 @@ def read_dsc(path: str | Path, *, format: str | None = None) -> DscData:
                     meta[parts[0].strip()] = parts[1].strip(" ;\t")
         if data_start is None:
             raise DataFileError(f"{p.name}: Netzsch export without a '##' column line")
+        declared = {k.strip().upper(): v.strip(" ;\t").upper() for k, v in meta.items()}
+        if declared.get("DECIMAL", "").startswith("COMMA"):
+            dec = True
+        elif declared.get("DECIMAL", "").startswith("POINT"):
+            dec = False
+        sep = declared.get("SEPARATOR", "")
+        if sep.startswith("SEMICOLON"):
+            delim = ";"
+        elif sep.startswith("TAB"):
+            delim = None
+        exo = re.match(r"^\s*([-+]?\d+)", declared.get("EXO", ""))
+        if exo:
+            exo_up = int(exo.group(1)) > 0
+            notes.append(f"sign from the header #EXO:{exo.group(1)} ({'exo up' if exo_up else 'exo down'})")
+        titles = [c for c in _split(lines[data_start - 1][1][2:], delim) if c]
         data = _data_block(lines, data_start, delim, dec, p.name)
         units = [None] * len(titles)
     elif fmt == "mettler":
