@@ -65,6 +65,7 @@ def test_failed_fit_is_not_printed_as_success(tmp_path):
         (["{rep}", "--peaks", "abc"], "--peaks must be numbers"),
         (["{rep}", "--peaks", "260", "--window", "350:150"], "--window must have A < B"),
         (["{rep}", "--peaks", "260", "--shape", "gauss"], "shape must be one of"),
+        (["{rep}", "--peaks", "260", "--gruneisen", "1.1"], "--gruneisen needs --reference-cm1"),
         (["{dup}", "--peaks", "3"], "x value 3.0 appears twice"),
     ],
 )

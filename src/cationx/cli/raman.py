@@ -62,6 +62,8 @@ def fit_cmd(
     from cationx.io.raman import read_raman
     from cationx.raman import fit_replicates
 
+    if gruneisen is not None and reference_cm1 is None:
+        raise InputError("--gruneisen needs --reference-cm1 (the unstrained phonon frequency)")
     if samples not in ("all", "file"):
         raise InputError(f"--samples must be one of all, file; got {samples!r}")
     out_dir = out
