@@ -198,10 +198,11 @@ def _one_peak(u: np.ndarray, temp: np.ndarray, e: np.ndarray, dev: np.ndarray, p
         la, lb_ = before[0] + before[1] * u[a], after[0] + after[1] * u[b]
         chord = la + (lb_ - la) * (u - u[a]) / (u[b] - u[a]) if u[b] != u[a] else np.full(u.size, la)
         d2 = e - chord
-        win = _odd((b - a) // 20, hi - lo)
-        d2s = savgol_filter(d2, win, 2) if hi - lo > win else d2
+        win = _odd((b - a) // 8, hi - lo)
+        d2s = savgol_filter(d2, win, 3) if hi - lo > win else d2
         p = a + int(np.argmax(sgn * d2s[a : b + 1]))
-        thr = max(3 * sigma, 0.02 * abs(float(d2s[p])))
+        # 3 SD of the smoothed noise (a cubic Savitzky-Golay filter of w points leaves ~1.5/sqrt(w))
+        thr = max(4.5 * sigma / np.sqrt(win), 0.01 * abs(float(d2s[p])))
         a2, b2 = _limits(d2s, p, thr, lo, hi)
         if (a2, b2) == (a, b):
             break
@@ -212,22 +213,28 @@ def _one_peak(u: np.ndarray, temp: np.ndarray, e: np.ndarray, dev: np.ndarray, p
     us, es = u[seg], e[seg]
     base = sigmoidal_baseline(us, es, before, after)
     net = es - base
-    ip = int(np.argmax(sgn * net))
+    # smoothed copies (cubic Savitzky-Golay over a tenth of the peak) for the extremum and slopes
+    win = _odd((b - a) // 10, b - a + 1)
+    es_s = savgol_filter(es, win, 3) if es.size > win else es
+    net_s = es_s - base
+    ip = int(np.argmax(sgn * net_s))
     if ip == 0 or ip == net.size - 1:
         return None
-    win = _odd((b - a) // 15, b - a + 1)
-    es_s = savgol_filter(es, win, 2) if es.size > win else es
+    # the steepest point is located on a wider cubic smoothing (a sixth of the peak), else on a
+    # noisy edge it is a noise spike (tangent too steep, onset late); the tangent itself uses
+    # the lighter smoothing, which keeps the slope of a sharp edge
+    wd = _odd((b - a) // 6, b - a + 1)
+    de_wide = np.gradient(savgol_filter(es, wd, 3) if es.size > wd else es, us)
     de = np.gradient(es_s, us)
     # the leading edge runs to the first lobe of the peak (an overlapping second event, e.g. a
     # rotator phase freezing on, must not move the onset); the trailing edge from the last lobe
-    net_s = savgol_filter(net, win, 2) if net.size > win else net
-    lobes, _ = find_peaks(sgn * net_s, prominence=0.1 * abs(float(net[ip])), height=0.2 * abs(float(net[ip])))
+    lobes, _ = find_peaks(sgn * net_s, prominence=0.1 * abs(float(net_s[ip])), height=0.2 * abs(float(net_s[ip])))
     first = int(lobes[0]) if lobes.size and lobes[0] < ip else ip
     last = int(lobes[-1]) if lobes.size and lobes[-1] > ip else ip
     lead = slice(0, first + 1)
     trail = slice(last, es.size)
-    i_on = int(np.argmax(sgn * de[lead]))
-    i_end = last + int(np.argmin(sgn * de[trail]))
+    i_on = int(np.argmax(sgn * de_wide[lead]))
+    i_end = last + int(np.argmin(sgn * de_wide[trail]))
 
     def cross(i: int, line: tuple[float, float]) -> float:
         slope = de[i]
@@ -250,7 +257,7 @@ def _one_peak(u: np.ndarray, temp: np.ndarray, e: np.ndarray, dev: np.ndarray, p
         stop=b + 1,
         peak_index=a + ip,
         area=area,
-        peak_height=float(net[ip]),
+        peak_height=float(net_s[ip]),
         step=float(step),
         baseline=base,
     )
