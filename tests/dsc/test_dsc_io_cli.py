@@ -82,6 +82,8 @@ def test_cli_text_out_plot_and_mass_override(files, tmp_path):
         ("{ta}", ["--range", "200:300"], "lies outside the data"),
         ("{ta}", ["--range", "30"], "--range must look like A:B"),
         ("a,b\n" + "\n".join(f"{k},{k}" for k in range(40)), [], "no temperature column"),
+        ("time (s),temperature (C),heat flow (mW)\n" + "\n".join(f"{k},{(k * 7919) % 97},{0.1}" for k in range(200)),
+         [], "does not follow a heating/cooling program"),
     ],
 )
 def test_bad_input_one_line_exit_2(tmp_path, files, content, args, message):

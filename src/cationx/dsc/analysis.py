@@ -229,6 +229,7 @@ def analyze_dsc(
         if rng[1] < temp.min() or rng[0] > temp.max():
             raise InputError(f"temperature range {rng[0]:g}:{rng[1]:g} °C lies outside the data "
                              f"({temp.min():.4g}-{temp.max():.4g} °C)")
+    _check_program(temp)
     segs = split_segments(t, temp, min_rate_k_min=min_rate_k_min)
     results = []
     for s in segs:
@@ -252,6 +253,22 @@ def analyze_dsc(
         results.append(SegmentResult(s, tuple(trs), tuple(tr.area * factor for tr in trs), u, ts, es))
     hyst = _hysteresis(results)
     return DscAnalysis(tuple(results), unit, heat_flow_unit, exo, src, mass, rng, tuple(hyst), tuple(all_notes), source)
+
+
+def _check_program(temp: np.ndarray) -> None:
+    """Reject a temperature column that is not a smooth program (scrambled rows, wrong column)."""
+    from scipy.signal import savgol_filter
+
+    win = min(11, temp.size if temp.size % 2 else temp.size - 1)
+    if win < 5:
+        return
+    scatter = float(np.median(np.abs(temp - savgol_filter(temp, win, 2))))
+    span = float(np.ptp(temp))
+    if scatter > 0.02 * span:
+        raise InputError(
+            f"the temperature does not follow a heating/cooling program (point-to-point scatter "
+            f"{scatter:.3g} K over a span of {span:.3g} K): rows out of order or the wrong column?"
+        )
 
 
 def _main(sr: SegmentResult) -> Transition | None:
