@@ -24,7 +24,7 @@ def raman_figure(results: Sequence[Any]) -> Any:
             ax.plot(x, y + offset, ".", ms=2, color="black")
             ax.plot(x, sub["baseline"].to_numpy() + offset, "--", lw=0.8, color="grey")
             ax.plot(x, sub["fit"].to_numpy() + offset, "-", lw=1.1, color="tab:red")
-            ax.text(x[-1], float(y[-1]) + offset, f" {lab}", fontsize=6, va="center")
+            ax.text(x[0], float(y[0]) + offset, f" {lab}", fontsize=6, va="bottom", ha="left", clip_on=True)
             axr.plot(x, sub["residual"].to_numpy(), lw=0.6)
             offset += 1.1 * float(np.ptp(y))
         for centre in res.summary_table()["center_cm1_mean"]:
