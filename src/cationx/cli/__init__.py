@@ -11,9 +11,11 @@ import typer
 from cationx.cli import calc as calc_cli
 from cationx.cli import composition as composition_cli
 from cationx.cli import coop, ensemble, reproduce, spectra, xrd
+from cationx.cli import dsc as dsc_cli
 from cationx.cli import kinetics as kinetics_cli
 from cationx.cli import ms as ms_cli
 from cationx.cli import piecewise as piecewise_cli
+from cationx.cli import raman as raman_cli
 from cationx.cli import xps as xps_cli
 from cationx.cli._common import CationxGroup
 
@@ -36,6 +38,8 @@ app.add_typer(kinetics_cli.app, name="kinetics")
 app.add_typer(piecewise_cli.app, name="piecewise")
 app.add_typer(calc_cli.app, name="calc")
 app.add_typer(xps_cli.app, name="xps")
+app.add_typer(raman_cli.app, name="raman")
+app.add_typer(dsc_cli.app, name="dsc")
 app.add_typer(ms_cli.app, name="ms")
 app.add_typer(xrd.app, name="xrd")
 app.add_typer(ensemble.app, name="ensemble")

@@ -1,6 +1,8 @@
 """Readers and writers (adapter layer).
 
 - :mod:`cationx.io.tables`: numeric CSV/TXT tables with named columns.
+- :mod:`cationx.io.raman`: Raman exports (Renishaw WiRE, Horiba LabSpec, CSV), :func:`~cationx.io.raman.read_raman`.
+- :mod:`cationx.io.dsc`: DSC exports (TA, Netzsch, Mettler STARe, CSV), :func:`~cationx.io.dsc.read_dsc`.
 - :mod:`cationx.io.write`: atomic file output, JSON-safe conversion, input protection.
 """
 

@@ -82,7 +82,7 @@ class Spectrum:
         xa, ya = xa[order], ya[order]
         if (np.diff(xa) == 0).any():
             i = int(np.flatnonzero(np.diff(xa) == 0)[0])
-            raise InputError(f"{label or 'spectrum'}: x value {xa[i]!r} appears twice")
+            raise InputError(f"{label or 'spectrum'}: x value {float(xa[i])!r} appears twice")
         return cls(label, xa, ya, x_unit, y_unit)
 
     @property
