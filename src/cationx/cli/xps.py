@@ -30,7 +30,11 @@ def fit_cmd(
     be_range: str | None = typer.Option(None, "--range", help="Binding-energy window LO:HI in eV (default: all)."),
     x_col: str = typer.Option("binding_energy_ev", "--x-col", help="CSV: column of binding energies, eV."),
     y_col: str = typer.Option("intensity", "--y-col", help="CSV: column of intensities."),
-    block: int = typer.Option(0, "--block", help="VAMAS: block number (0-based)."),
+    block: str | None = typer.Option(None, "--block", help="VAMAS block / Scienta region: index (0-based) or name "
+                                     "('C 1s'); required when the file holds several (see `cationx xps blocks`)."),
+    work_function: str = typer.Option("ignore", "--work-function", help="Kinetic-energy files: BE = hv - KE - phi with "
+                                      "phi = 0 ('ignore', default: exports are Fermi-referenced), the stored value "
+                                      "('file') or a number in eV."),
     n_avg: int = typer.Option(3, "--n-avg", help="Points averaged at each end for the background end levels."),
     ci: str = typer.Option("stderr", "--ci", help="Interval method: stderr | profile | bootstrap | none."),
     seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
@@ -46,7 +50,7 @@ def fit_cmd(
     plot_p = output_path(plot, [spectrum])
     comps = parse_components(components)
     rng = parse_range(be_range, "--range") if be_range else None
-    spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block)
+    spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block, work_function=work_function)
     result = fit_spectrum(spec.binding_energy_ev, spec.intensity, comps, background=background, be_range=rng,
                           n_avg=n_avg, ci=ci, rng=seed)
     if out_p:
@@ -61,6 +65,23 @@ def fit_cmd(
         emit_json(result.to_dict())
     else:
         typer.echo(result.report())
+
+
+@app.command("blocks")
+def blocks_cmd(
+    spectrum: Path = typer.Argument(..., help="VAMAS (.vms/.npl), Scienta .txt or CSV/TXT table."),
+    json_out: bool = typer.Option(False, "--json", help="Print the blocks (index, name, points, abscissa range) as JSON."),
+) -> None:
+    """List the blocks (VAMAS) or regions (Scienta) of a file, for `--block`."""
+    from cationx.xps.io import list_blocks
+
+    rows = list_blocks(spectrum)
+    if json_out:
+        emit_json({"file": str(spectrum), "blocks": rows})
+        return
+    for r in rows:
+        typer.echo(f"{r['index']:>3}  {r['name']:<12} {r['points']:>6} points  "
+                   f"{r['abscissa_min']:g} to {r['abscissa_max']:g}  {r['abscissa']}")
 
 
 @app.command("auger")
