@@ -4,6 +4,8 @@
   optional header line and ``#`` comments (flexAnalysis and mMass ASCII exports).
   Read here because the layout is trivial and the errors must name the line.
 - mzML: through pyteomics (optional extra ``mzml``).
+- JCAMP-DX mass spectra (``##DATA TYPE=MASS SPECTRUM``, ``##PEAK TABLE=(XY..XY)``): through
+  the ``jcamp`` package, its stdout messages turned into warnings (:mod:`cationx.io.jcamp`).
 - Baseline: SNIP (pybaselines), the usual choice for MALDI-TOF.
 - Peaks: :func:`scipy.signal.find_peaks` with a prominence threshold, centroided by a
   parabola through the top three points.
@@ -150,8 +152,42 @@ def _read_mzml(p: Path, index: int) -> Spectrum:
     return Spectrum.from_arrays(x, y, source=f"{p}#{index}")
 
 
+def _looks_like_jcamp(p: Path) -> bool:
+    if p.suffix.lower() in (".jdx", ".dx", ".jcamp", ".jcm"):
+        return True
+    with open(p, "rb") as fh:
+        head = fh.read(512).decode("latin-1").lstrip()
+    return head.startswith("##")
+
+
+def _read_jcamp_ms(p: Path, index: int) -> Spectrum:
+    """A JCAMP-DX mass spectrum (``##DATA TYPE=MASS SPECTRUM``; ``##PEAK TABLE=(XY..XY)`` or
+    ``##XYDATA``); block ``index`` of a compound file. Exact repeats of a point are merged with
+    a warning (see :mod:`cationx.io.jcamp`)."""
+    from cationx.io.jcamp import jcamp_blocks, load_jcamp, merge_repeated_points
+
+    blocks = [b for b in jcamp_blocks(load_jcamp(p)) if np.asarray(b.get("x", [])).size]
+    if not blocks:
+        raise DataFileError(f"{p.name}: JCAMP-DX file without PEAK TABLE/XYDATA data")
+    if not 0 <= index < len(blocks):
+        raise DataFileError(f"{p.name} holds {len(blocks)} JCAMP-DX data block(s); index {index} is out of range")
+    blk = blocks[index]
+    kind = str(blk.get("data type", blk.get("datatype", ""))).strip()
+    if "MASS" not in kind.upper():
+        raise DataFileError(f"{p.name}: JCAMP-DX data type is {kind or 'not given'!r}, not MASS SPECTRUM")
+    x = np.asarray(blk["x"], dtype=float)
+    y = np.asarray(blk.get("y", []), dtype=float)
+    if x.size != y.size:
+        raise DataFileError(f"{p.name}: JCAMP-DX block {index} has {x.size} m/z values but {y.size} intensities")
+    x, y = merge_repeated_points(x, y, source=p.name)
+    if x.size < 3:
+        raise DataFileError(f"spectrum {index} of {p.name} has {x.size} points; need at least 3")
+    return Spectrum.from_arrays(x, y, source=f"{p}#{index}" if len(blocks) > 1 else str(p))
+
+
 def read_spectrum(path: str | Path, *, index: int = 0) -> Spectrum:
-    """Read a spectrum from two-column text (CSV/TXT/XY) or mzML (spectrum ``index``).
+    """Read a spectrum from two-column text (CSV/TXT/XY), mzML (spectrum ``index``) or
+    JCAMP-DX (``##DATA TYPE=MASS SPECTRUM``, peak table or XY data; block ``index``).
 
     Raises
     ------
@@ -163,6 +199,8 @@ def read_spectrum(path: str | Path, *, index: int = 0) -> Spectrum:
     p = check_existing_file(path, "spectrum file")
     if p.suffix.lower() == ".mzml":
         return _read_mzml(p, int(index))
+    if _looks_like_jcamp(p):
+        return _read_jcamp_ms(p, int(index))
     return _read_text(p)
 
 
