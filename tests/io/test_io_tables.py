@@ -82,3 +82,10 @@ def test_piecewise_cli_on_a_headerless_file(tmp_path):
     r = runner.invoke(app, ["piecewise", "fit", str(p), "--windows", "0:9,10:19", "--json"])
     assert r.exit_code == 0, r.output
     assert "'column 1' as 'x'" in r.stderr
+
+
+def test_short_row_in_a_small_file_is_named(tmp_path):
+    p = tmp_path / "rag.csv"
+    p.write_text("t,a\n1,2\n2\n3,4\n4,5\n")  # the csv sniffer gives up on this file
+    with pytest.raises(InputError, match=r"an empty cell in column 'a' at data row 2"):
+        read_table(p)

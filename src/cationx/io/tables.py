@@ -36,7 +36,12 @@ def _sniff_delimiter(sample: str) -> str | None:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         return dialect.delimiter
     except csv.Error:
-        return None
+        pass
+    # the sniffer gives up on rows of unequal length: take the delimiter most lines hold
+    lines = sample.splitlines()
+    counts = {d: sum(1 for ln in lines if d in ln) for d in ("\t", ";", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] >= max(1, len(lines) // 2) else None
 
 
 def _is_number(text: str) -> bool:
