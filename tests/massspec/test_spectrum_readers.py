@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cationx.cli import app
-from cationx.errors import DataFileError, DataFileWarning
+from cationx.errors import DataFileError, DataFileWarning, InputError
 from cationx.massspec.spectrum import read_spectrum
 
 runner = CliRunner()
@@ -116,3 +116,16 @@ def test_calibrate_reads_its_spectrum(tmp_path):
     assert r.exit_code == 0, r.output
     assert "outside the spectrum's range 3000-4990" in r.stderr and "5163" in r.stderr
     json.loads(r.stdout)
+
+
+def test_text_spectrum_with_a_spreadsheet_tail(tmp_path):
+    p = tmp_path / "ms.csv"
+    p.write_text("mz,intensity\n" + "\n".join(f"{m},{m % 7}" for m in range(100, 120)) + "\n,\n,\nexported by flexAnalysis,\n")
+    with pytest.warns(DataFileWarning, match=r"ignored 3 row\(s\) after the data \(lines 22-24; first with content: "
+                                             r"line 24 'exported by flexAnalysis,'\)"):
+        sp = read_spectrum(p)
+    assert sp.mz.size == 20
+    mid = tmp_path / "mid.csv"
+    mid.write_text("mz,intensity\n100,1\n101,2\n,\n102,3\n103,4\n")
+    with pytest.raises(InputError, match="line 4 has only empty cells"):
+        read_spectrum(mid)

@@ -87,14 +87,39 @@ def _read_text(p: Path) -> Spectrum:
         text = p.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise DataFileError(f"spectrum file is not UTF-8 text: {p}") from None
-    mz: list[float] = []
-    inten: list[float] = []
-    header_seen = False
+    rows: list[tuple[int, str, list[str]]] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        cells = [c for c in _SPLIT.split(line) if c]
+        rows.append((lineno, line, [c for c in _SPLIT.split(line) if c]))
+
+    def is_data(cells: list[str]) -> bool:
+        return len(cells) >= 2 and all(_is_float(c) for c in cells)
+
+    data_at = [k for k, (_, _, cells) in enumerate(rows) if is_data(cells)]
+    if not data_at:
+        single = next(((n, cells) for n, _, cells in rows if cells and all(_is_float(c) for c in cells)), None)
+        if single is not None:
+            raise InputError(f"{p.name}: line {single[0]} has {len(single[1])} column(s); need m/z and intensity")
+        raise DataFileError(f"spectrum file has no data rows: {p}")
+    last = data_at[-1]
+    tail = rows[last + 1 :]
+    # spreadsheet exports: rows of empty cells or a note after the data are dropped, and said so
+    if tail and all(not (cells and _is_float(cells[0]) and len(cells) >= 2) for _, _, cells in tail):
+        import warnings
+
+        from cationx.errors import DataFileWarning
+
+        first = next((f"line {n} {line[:40]!r}" for n, line, cells in tail if cells), None)
+        warnings.warn(f"{p.name}: ignored {len(tail)} row(s) after the data (lines {tail[0][0]}-{tail[-1][0]}"
+                      + (f"; first with content: {first}" if first else ": empty cells") + ")",
+                      DataFileWarning, stacklevel=3)
+        rows = rows[: last + 1]
+    mz: list[float] = []
+    inten: list[float] = []
+    header_seen = False
+    for lineno, _line, cells in rows:
         try:
             values = [float(c) for c in cells]
         except ValueError:
@@ -105,13 +130,12 @@ def _read_text(p: Path) -> Spectrum:
             col = cells.index(bad) + 1
             raise InputError(f"{p.name}: non-numeric value {bad!r} at line {lineno}, column {col}") from None
         if len(values) < 2:
-            raise InputError(f"{p.name}: line {lineno} has {len(values)} column(s); need m/z and intensity")
+            what = "only empty cells" if not values else f"{len(values)} column(s)"
+            raise InputError(f"{p.name}: line {lineno} has {what}; need m/z and intensity")
         if not all(np.isfinite(values[:2])):
             raise InputError(f"{p.name}: non-finite value at line {lineno}")
         mz.append(values[0])
         inten.append(values[1])
-    if not mz:
-        raise DataFileError(f"spectrum file has no data rows: {p}")
     if len(mz) < 3:
         raise DataFileError(f"spectrum file has only {len(mz)} data row(s): {p}")
     return Spectrum.from_arrays(mz, inten, source=str(p))
