@@ -168,8 +168,10 @@ def read_jcamp(p: Path) -> SpectrumSet:
         for key, val in blk.items():
             if key not in ("x", "y", "children") and isinstance(val, str | int | float):
                 meta.setdefault(str(key), str(val))
-    # the length mismatch the jcamp package reports is the one repaired above
-    _warn_messages(p, [m for m in messages if not (repaired and m.startswith("Mismatch of array lengths"))])
+    # once the points were placed by their own x (above), the package's length-mismatch and
+    # X-check messages (it counts the restated points) no longer apply
+    stale = ("Mismatch of array lengths", "X-Check failed")
+    _warn_messages(p, [m for m in messages if not (repaired and m.startswith(stale))])
     if not spectra:
         raise DataFileError(f"{p.name}: JCAMP-DX file without XYDATA/PEAK TABLE data")
     meta["x_order"] = order
