@@ -46,3 +46,14 @@ def test_a_repeat_with_another_value_is_refused(tmp_path):
     p.write_text(text)
     with pytest.raises(DataFileError, match=r"x = 409 appears twice with different values \(4.59 and 4.5999\)"):
         read_spectra(p)
+
+
+def test_compound_file_with_repeated_titles(tmp_path):
+    one = _xydata(tmp_path / "one.jdx", repeat=False).read_text()
+    blocks = one.replace("##TITLE=repeat", "##TITLE=sample")
+    text = "##TITLE=link\n##JCAMP-DX=5.01\n##DATA TYPE=LINK\n##BLOCKS=2\n" + blocks + blocks + "##END=\n"
+    p = tmp_path / "compound.jdx"
+    p.write_text(text)
+    with pytest.warns(DataFileWarning, match=r"repeated spectrum label\(s\) 'sample' x2"):
+        data = read_spectra(p)
+    assert data.labels == ["sample", "sample (2)"]

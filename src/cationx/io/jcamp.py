@@ -13,6 +13,7 @@ point from FIRSTX and the spacing, and the repeats merged the same way.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import re
 import warnings
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from cationx.errors import DataFileError, DataFileWarning, ParseError
-from cationx.io.spectra import SpectrumSet, finish_spectra, unit_from_text
+from cationx.io.spectra import SpectrumSet, finish_spectra, unique_labels, unit_from_text
 
 __all__ = ["jcamp_blocks", "load_jcamp", "merge_repeated_points", "read_jcamp"]
 
@@ -174,5 +175,7 @@ def read_jcamp(p: Path) -> SpectrumSet:
     _warn_messages(p, [m for m in messages if not (repaired and m.startswith(stale))])
     if not spectra:
         raise DataFileError(f"{p.name}: JCAMP-DX file without XYDATA/PEAK TABLE data")
+    labels = unique_labels([s.label for s in spectra], source=p.name)
+    spectra = [s if s.label == lab else dataclasses.replace(s, label=lab) for s, lab in zip(spectra, labels, strict=True)]
     meta["x_order"] = order
     return SpectrumSet("jcamp", str(p), tuple(spectra), meta)
