@@ -164,6 +164,8 @@ def test_kratos_leading_blank_lines_and_kinetic_scale(real_dir):
     p = real_dir / "LG4X_0-150W_Kratos_NiW.vms"
     names = [b["name"] for b in list_blocks(p)]
     assert names == ["wide", "Ni 2p", "O 1s", "C 1s", "W 4f"]
+    r = runner.invoke(app, ["xps", "blocks", str(p)])
+    assert r.exit_code == 0 and "BE 270 to 300 eV" in r.stdout and "intensity = 'Intensity'" in r.stdout
     wide = read_spectrum(p, block="wide")
     # Kratos' standard survey window, 1200 to -5 eV binding, lands exactly with BE = hv - KE
     assert wide.binding_energy_ev.max() == pytest.approx(1200.0, abs=1e-6)

@@ -70,9 +70,12 @@ def fit_cmd(
 @app.command("blocks")
 def blocks_cmd(
     spectrum: Path = typer.Argument(..., help="VAMAS (.vms/.npl), Scienta .txt or CSV/TXT table."),
-    json_out: bool = typer.Option(False, "--json", help="Print the blocks (index, name, points, abscissa range) as JSON."),
+    json_out: bool = typer.Option(False, "--json", help="Print the blocks (index, name, points, file abscissa and binding-energy range) as JSON."),
 ) -> None:
-    """List the blocks (VAMAS) or regions (Scienta) of a file, for `--block`."""
+    """List the blocks (VAMAS) or regions (Scienta) of a file, for `--block`.
+
+    A VAMAS block with several corresponding variables is read with the first as the intensity.
+    """
     from cationx.xps.io import list_blocks
 
     rows = list_blocks(spectrum)
@@ -80,8 +83,12 @@ def blocks_cmd(
         emit_json({"file": str(spectrum), "blocks": rows})
         return
     for r in rows:
-        typer.echo(f"{r['index']:>3}  {r['name']:<12} {r['points']:>6} points  "
-                   f"{r['abscissa_min']:g} to {r['abscissa_max']:g}  {r['abscissa']}")
+        variables = r.get("variables") or []
+        note = f"  (intensity = {variables[0]!r} of {', '.join(map(repr, variables))})" if len(variables) > 1 else ""
+        be = (f"BE {r['binding_energy_min']:g} to {r['binding_energy_max']:g} eV"
+              if r.get("binding_energy_min") is not None else "BE unknown")
+        typer.echo(f"{r['index']:>3}  {r['name']:<12} {r['points']:>6} points  {be}  "
+                   f"(file: {r['abscissa']} {r['abscissa_min']:g} to {r['abscissa_max']:g}){note}")
 
 
 @app.command("auger")

@@ -76,10 +76,20 @@ def list_blocks(path: str | Path) -> list[dict]:
     fmt = _format(p)
     if fmt == "table":
         s = read_spectrum(p)
+        lo, hi = float(s.binding_energy_ev.min()), float(s.binding_energy_ev.max())
         return [{"index": 0, "name": s.label, "points": int(s.binding_energy_ev.size),
-                 "abscissa": "binding energy (eV)", "abscissa_min": float(s.binding_energy_ev.min()),
-                 "abscissa_max": float(s.binding_energy_ev.max())}]
-    return [b.describe() for b in _blocks(p, fmt)]
+                 "abscissa": "binding energy (eV)", "abscissa_min": lo, "abscissa_max": hi,
+                 "binding_energy_min": lo, "binding_energy_max": hi}]
+    out = []
+    for b in _blocks(p, fmt):
+        d = b.describe()
+        hv = d.get("source_energy_ev")
+        if b.kinetic and hv is not None:  # the binding energies read_spectrum gives (phi = 0)
+            d["binding_energy_min"], d["binding_energy_max"] = hv - d["abscissa_max"], hv - d["abscissa_min"]
+        elif not b.kinetic:
+            d["binding_energy_min"], d["binding_energy_max"] = d["abscissa_min"], d["abscissa_max"]
+        out.append(d)
+    return out
 
 
 def _summary(blocks: list) -> str:
