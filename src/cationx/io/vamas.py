@@ -230,7 +230,7 @@ def _read_block(f: _Lines, index: int, mode: str, scan_mode: str, n_exp_var: int
     technique = item(9, "technique", f.text)
     if mode in _XY_MODES:
         item(10, "xy", lambda: (f.real("x"), f.real("y")))
-    item(11, "exp_var", lambda: [f.real("experimental variable") for _ in range(n_exp_var)])
+    item(11, "exp_var", lambda: [f.text() for _ in range(n_exp_var)])
     item(12, "source_label", f.text)
     if mode in _SPUTTER_MODES or technique in _ION_TECHNIQUES:
         item(13, "sputter_ion", lambda: [f.text() for _ in range(3)])
