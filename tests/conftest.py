@@ -10,14 +10,34 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-# the repository sits beside shared/ (CI); a git worktree sits one level deeper
-REAL_CANDIDATES = [ROOT / ".." / "shared" / "data" / "real", ROOT / ".." / ".." / "shared" / "data" / "real"]
+#: real instrument exports kept in the repository (see its PROVENANCE.md)
+REAL_DIR = Path(__file__).resolve().parent / "data" / "real"
+# fallback for a file not (yet) copied into tests/data/real: shared/data/real beside the
+# repository (CI) or one level higher (a git worktree)
+SHARED_CANDIDATES = [
+    ROOT / ".." / "shared" / "data" / "real",
+    ROOT / ".." / ".." / "shared" / "data" / "real",
+]
+
+
+class RealFiles:
+    """``real_dir / name``: ``tests/data/real/name``, else ``shared/data/real/name``, else skip."""
+
+    def __init__(self, primary: Path, fallbacks: list[Path]):
+        self.path = primary
+        self.fallbacks = fallbacks
+
+    def __truediv__(self, name: str) -> Path:
+        for d in [self.path, *self.fallbacks]:
+            if (d / name).exists():
+                return (d / name).resolve()
+        pytest.skip(f"real file {name!r} found neither in {self.path} nor in shared/data/real")
+
+    def __fspath__(self) -> str:
+        return str(self.path)
 
 
 @pytest.fixture(scope="session")
-def real_dir() -> Path:
-    """``shared/data/real`` beside the repository (see its PROVENANCE.md)."""
-    for c in REAL_CANDIDATES:
-        if (c / "PROVENANCE.md").exists():
-            return c.resolve()
-    pytest.skip("real instrument exports not found: expected shared/data/real beside the repository")
+def real_dir() -> RealFiles:
+    """The real instrument exports in ``tests/data/real`` (see its PROVENANCE.md)."""
+    return RealFiles(REAL_DIR, [c for c in SHARED_CANDIDATES if c.is_dir()])

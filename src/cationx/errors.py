@@ -18,7 +18,8 @@ Tree::
 
     CationxWarning(UserWarning)
     ├── ConvergenceWarning              a fit converged poorly, or an interval is unreliable
-    └── InterpretationWarning           a number is valid but easy to over-interpret
+    ├── InterpretationWarning           a number is valid but easy to over-interpret
+    └── DataFileWarning                 a file was read, but part of it was ignored or assumed
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "CationxWarning",
     "ConvergenceWarning",
     "DataFileError",
+    "DataFileWarning",
     "FitError",
     "InputError",
     "InterpretationWarning",
@@ -75,3 +77,7 @@ class ConvergenceWarning(CationxWarning):
 
 class InterpretationWarning(CationxWarning):
     """A valid number that is easy to over-interpret (e.g. a Hill coefficient fitted on totals)."""
+
+
+class DataFileWarning(CationxWarning):
+    """A file was read, but rows were ignored, points merged or columns assumed (the message says which)."""

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cationx.errors import DataFileError, InputError, ParseError
+from cationx.errors import DataFileError, DataFileWarning, InputError, ParseError
 from cationx.io.spectra import Spectrum, SpectrumSet, detect_format, read_spectra
 
 
@@ -151,7 +151,8 @@ def test_generic_layouts(tmp_path, text, labels):
 def test_generic_trailing_block_after_blank_line(tmp_path):
     p = tmp_path / "g.csv"
     p.write_text("x,y\n1,2\n2,3\n3,4\n\nOperator,someone\n")
-    data = read_spectra(p)
+    with pytest.warns(DataFileWarning, match="ignored 1 row.* line 6 'Operator someone'"):
+        data = read_spectra(p)
     assert data[0].y.tolist() == [2.0, 3.0, 4.0]
 
 

@@ -21,16 +21,18 @@ def _read_trace(data: Path, t_col: str, a_col: str, sigma_col: str | None):
 
     frame = read_table(data)
     cols = [t_col, a_col] + ([sigma_col] if sigma_col else [])
-    arrays = select_columns(frame, cols, source=data.name)
+    # with the default names, a two-column file without 't'/'a' is read in column order (warned)
+    fallback = (t_col, a_col) == ("t", "a") and not sigma_col
+    arrays = select_columns(frame, cols, source=data.name, fallback=fallback)
     return arrays[0], arrays[1], (arrays[2] if sigma_col else None)
 
 
 @app.command("fit")
 def fit_cmd(
-    data: Path = typer.Argument(..., help="CSV/TXT table with a header row (time and signal columns)."),
+    data: Path = typer.Argument(..., help="CSV/TXT table (time and signal columns; header row, or two unnamed columns)."),
     model: str = typer.Option("first-order", "--model", help=MODEL_HELP),
     windows: str | None = typer.Option(None, "--windows", help="log-linear-windows only: LO:HI,LO:HI in units of t, e.g. 0:20,20:100 (ends included)."),
-    t_col: str = typer.Option("t", "--t-col", help="Column of times (k comes out in the inverse unit)."),
+    t_col: str = typer.Option("t", "--t-col", help="Column of times (k comes out in the inverse unit). With the defaults, a file of exactly two columns without 't'/'a' is read as time, signal (with a warning)."),
     a_col: str = typer.Option("a", "--a-col", help="Column of the signal (e.g. absorbance)."),
     sigma_col: str | None = typer.Option(None, "--sigma-col", help="Column of per-point standard deviations (weights)."),
     a_inf: float | None = typer.Option(None, "--a-inf", help="Fix the end value A_inf (default: fitted)."),
@@ -75,8 +77,8 @@ def fit_cmd(
 
 @app.command("compare")
 def compare_cmd(
-    data: Path = typer.Argument(..., help="CSV/TXT table with a header row (time and signal columns)."),
-    t_col: str = typer.Option("t", "--t-col", help="Column of times."),
+    data: Path = typer.Argument(..., help="CSV/TXT table (time and signal columns; header row, or two unnamed columns)."),
+    t_col: str = typer.Option("t", "--t-col", help="Column of times (see kinetics fit --help for two-column files)."),
     a_col: str = typer.Option("a", "--a-col", help="Column of the signal."),
     sigma_col: str | None = typer.Option(None, "--sigma-col", help="Column of per-point standard deviations."),
     a_inf: float | None = typer.Option(None, "--a-inf", help="Fix the end value A_inf (default: fitted)."),

@@ -317,10 +317,10 @@ def peaks_cmd(
 
 @app.command("calibrate")
 def calibrate_cmd(
-    spectrum: Path = typer.Argument(..., help="Spectrum: two-column CSV/TXT or mzML."),
+    spectrum: Path = typer.Argument(..., help="Spectrum: two-column CSV/TXT, mzML or JCAMP-DX (read and checked even without --out)."),
     assign: list[str] = typer.Option(..., "--assign", help="OBSERVED=FORMULA, e.g. 5163.6=Cd34S33(L)+ (repeat; >= 3)."),
     order: str = typer.Option("linear", "--order", help="linear | quadratic."),
-    index: int = typer.Option(0, "--index", help="mzML: which spectrum."),
+    index: int = typer.Option(0, "--index", help="mzML / JCAMP-DX: which spectrum (0-based)."),
     json_out: bool = typer.Option(False, "--json", help="Print {order, coefficients, residual_ppm, rms_ppm, fit}."),
     out: Path | None = typer.Option(None, "--out", help="Write the calibrated spectrum (CSV mz,intensity)."),
 ) -> None:
@@ -331,6 +331,7 @@ def calibrate_cmd(
     from cationx.massspec.spectrum import calibrate, read_spectrum
 
     out_p = output_path(out, [spectrum])
+    sp = read_spectrum(spectrum, index=index)  # read (and check) the file before anything else
     observed, reference = [], []
     for item in assign:
         if "=" not in item:
@@ -344,9 +345,16 @@ def calibrate_cmd(
         if env.charge == 0:
             raise InputError(f"--assign: give the ion's charge in {formula!r} (e.g. {formula}+)")
         reference.append(env.most_abundant_mz)
+    outside = [m for m in observed if not sp.mz[0] <= m <= sp.mz[-1]]
+    if outside:
+        import warnings
+
+        from cationx.errors import InterpretationWarning
+
+        warnings.warn(f"--assign: observed m/z {', '.join(f'{m:g}' for m in outside)} outside the spectrum's "
+                      f"range {sp.mz[0]:g}-{sp.mz[-1]:g}", InterpretationWarning, stacklevel=2)
     cal = calibrate(observed, reference, order=order)
     if out_p:
-        sp = read_spectrum(spectrum, index=index)
         write_csv(out_p, cal.apply_spectrum(sp).to_frame())
     if json_out:
         emit_json({**cal.to_dict(), "observed_mz": observed, "reference_mz": reference})

@@ -19,7 +19,7 @@ def fit_cmd(
     data: Path = typer.Argument(..., help="CSV/TXT table with a header row."),
     breakpoints: int | None = typer.Option(None, "--breakpoints", help="Number K of fitted breakpoints (continuous curve; needs >= 2K+3 points)."),
     windows: str | None = typer.Option(None, "--windows", help="Instead of fitted breakpoints: one line per window LO:HI,LO:HI (ends included)."),
-    x_col: str = typer.Option("x", "--x-col", help="Column of x."),
+    x_col: str = typer.Option("x", "--x-col", help="Column of x. With the defaults, a file of exactly two columns without 'x'/'y' is read as x, y (with a warning)."),
     y_col: str = typer.Option("y", "--y-col", help="Column of y."),
     sigma_col: str | None = typer.Option(None, "--sigma-col", help="Column of per-point standard deviations (fitted breakpoints only)."),
     ci: str = typer.Option("profile", "--ci", help="Interval method for fitted breakpoints: profile | bootstrap | stderr | none."),
@@ -41,7 +41,8 @@ def fit_cmd(
     plot_p = output_path(plot, [data])
     frame = read_table(data)
     cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
-    arrays = select_columns(frame, cols, source=data.name)
+    # with the default names, a two-column file without 'x'/'y' is read in column order (warned)
+    arrays = select_columns(frame, cols, source=data.name, fallback=(x_col, y_col) == ("x", "y") and not sigma_col)
     x, y = arrays[0], arrays[1]
     if windows is not None:
         if sigma_col:

@@ -30,7 +30,11 @@ def fit_cmd(
     be_range: str | None = typer.Option(None, "--range", help="Binding-energy window LO:HI in eV (default: all)."),
     x_col: str = typer.Option("binding_energy_ev", "--x-col", help="CSV: column of binding energies, eV."),
     y_col: str = typer.Option("intensity", "--y-col", help="CSV: column of intensities."),
-    block: int = typer.Option(0, "--block", help="VAMAS: block number (0-based)."),
+    block: str | None = typer.Option(None, "--block", help="VAMAS block / Scienta region: index (0-based) or name "
+                                     "('C 1s'); required when the file holds several (see `cationx xps blocks`)."),
+    work_function: str = typer.Option("ignore", "--work-function", help="Kinetic-energy files: BE = hv - KE - phi with "
+                                      "phi = 0 ('ignore', default: exports are Fermi-referenced), the stored value "
+                                      "('file') or a number in eV."),
     n_avg: int = typer.Option(3, "--n-avg", help="Points averaged at each end for the background end levels."),
     fallback: str | None = typer.Option(None, "--fallback", help="Background used if the Shirley iteration diverges: linear | tougaard | none (named in the output). Default: a diverged Shirley is an error."),
     ci: str = typer.Option("stderr", "--ci", help="Interval method: stderr | profile | bootstrap | none."),
@@ -54,7 +58,7 @@ def fit_cmd(
     plot_p = output_path(plot, [spectrum])
     comps = parse_components(components)
     rng = parse_range(be_range, "--range") if be_range else None
-    spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block)
+    spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block, work_function=work_function)
     result = fit_spectrum(spec.binding_energy_ev, spec.intensity, comps, background=background, be_range=rng,
                           n_avg=n_avg, ci=ci, rng=seed, fallback=fallback)
     if out_p:
@@ -69,6 +73,30 @@ def fit_cmd(
         emit_json(result.to_dict())
     else:
         typer.echo(result.report())
+
+
+@app.command("blocks")
+def blocks_cmd(
+    spectrum: Path = typer.Argument(..., help="VAMAS (.vms/.npl), Scienta .txt or CSV/TXT table."),
+    json_out: bool = typer.Option(False, "--json", help="Print the blocks (index, name, points, file abscissa and binding-energy range) as JSON."),
+) -> None:
+    """List the blocks (VAMAS) or regions (Scienta) of a file, for `--block`.
+
+    A VAMAS block with several corresponding variables is read with the first as the intensity.
+    """
+    from cationx.xps.io import list_blocks
+
+    rows = list_blocks(spectrum)
+    if json_out:
+        emit_json({"file": str(spectrum), "blocks": rows})
+        return
+    for r in rows:
+        variables = r.get("variables") or []
+        note = f"  (intensity = {variables[0]!r} of {', '.join(map(repr, variables))})" if len(variables) > 1 else ""
+        be = (f"BE {r['binding_energy_min']:g} to {r['binding_energy_max']:g} eV"
+              if r.get("binding_energy_min") is not None else "BE unknown")
+        typer.echo(f"{r['index']:>3}  {r['name']:<12} {r['points']:>6} points  {be}  "
+                   f"(file: {r['abscissa']} {r['abscissa_min']:g} to {r['abscissa_max']:g}){note}")
 
 
 @app.command("auger")

@@ -115,6 +115,8 @@ def _parse_composition(items: list[str]) -> dict[str, float]:
 @app.command("refine")
 def refine_cmd(
     pattern: Path = typer.Argument(..., help="Measured pattern: .xy, .xye, .csv or Rigaku .ras."),
+    scan: int | None = typer.Option(None, "--scan", help="Rigaku .ras holding several scans: which one (0-based); "
+                                    "without it such a file is an error listing the scans."),
     structure: str = typer.Argument(..., help=STRUCTURE_HELP),
     occupancy: list[str] = typer.Option([], "--occupancy", help="Site label whose occupancy is refined (repeat)."),
     composition: list[str] = typer.Option([], "--composition", help="Atoms per cell kept fixed, e.g. Cu=8 (repeat per element)."),
@@ -139,7 +141,7 @@ def refine_cmd(
     from cationx.crystal.refine import refine_pattern
     from cationx.io.write import write_csv
 
-    measured = read_pattern(pattern)
+    measured = read_pattern(pattern, scan=scan)
     st = load_structure(structure)
     res = refine_pattern(
         measured,
@@ -228,6 +230,8 @@ def index_cmd(
 @app.command("identify")
 def identify_cmd(
     pattern: Path = typer.Argument(..., help="Measured pattern: .xy, .xye, .csv or Rigaku .ras."),
+    scan: int | None = typer.Option(None, "--scan", help="Rigaku .ras holding several scans: which one (0-based); "
+                                    "without it such a file is an error listing the scans."),
     candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library. Files are labelled by file name."),
     elements: str | None = typer.Option(None, "--elements", help="Only candidates made of these elements, e.g. Cd,Se,Cu."),
     max_phases: int = typer.Option(3, "--max-phases", help="Largest number of phases in the mixture."),
@@ -251,7 +255,7 @@ def identify_cmd(
     from cationx.crystal.readers import read_pattern
     from cationx.io.write import write_csv
 
-    measured = read_pattern(pattern)
+    measured = read_pattern(pattern, scan=scan)
     res = identify_phases(
         measured,
         candidates=candidate or None,

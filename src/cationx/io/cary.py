@@ -20,6 +20,7 @@ from cationx.io.spectra import (
     is_number,
     parse_numeric_block,
     split_cells,
+    unique_labels,
     unit_from_text,
 )
 
@@ -74,8 +75,12 @@ def parse_cary(text: str, p: Path) -> SpectrumSet:
             meta.setdefault(cells[0], cells[1])
     spectra = []
     order = "ascending"
+    labels = unique_labels(
+        [names[2 * k] if 2 * k < len(names) and names[2 * k] else f"sample {k + 1}" for k in range(npairs)],
+        source=p.name,
+    )
     for k in range(npairs):
-        label = names[2 * k] if 2 * k < len(names) and names[2 * k] else f"sample {k + 1}"
+        label = labels[k]
         x = data[:, 2 * k]
         y = data[:, 2 * k + 1]
         keep = np.isfinite(x) & np.isfinite(y)

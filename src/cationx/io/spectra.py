@@ -262,6 +262,87 @@ def _fast_block(lines: Sequence[tuple[int, str]], delim: str | None, decimal_com
     return arr if np.all(np.isfinite(arr) | np.isnan(arr)) else None
 
 
+def _describe_rows(rows: Sequence[tuple[int, str]], delim: str | None) -> str:
+    """``lines 303-932: 600 rows of empty cells, 30 with text (first: line 329 'Old:0.0125')``."""
+    empty = [n for n, ln in rows if not "".join(split_cells(ln, delim))]
+    full = [(n, ln) for n, ln in rows if "".join(split_cells(ln, delim))]
+    parts = []
+    if empty:
+        parts.append(f"{len(empty)} row(s) of empty cells")
+    if full:
+        n, ln = full[0]
+        first = " ".join(c for c in split_cells(ln, delim) if c)
+        parts.append(f"{len(full)} row(s) with other content (first: line {n} {first[:40]!r})")
+    lo, hi = rows[0][0], rows[-1][0]
+    where = f"line {lo}" if lo == hi else f"lines {lo}-{hi}"
+    return f"{where}: " + ", ".join(parts)
+
+
+def data_rows(
+    lines: Sequence[tuple[int, str]], delim: str | None, numeric: Any, *, source: str, decimal_comma: bool = False
+) -> list[tuple[int, str]]:
+    """The data rows of a block that starts at ``lines[0]``.
+
+    The data end at the last full numeric row before a blank line (or the end of the file). Rows
+    after it (rows of empty cells that spreadsheet programs write, a note below the data, a
+    trailing metadata block) are ignored with a :class:`~cationx.errors.DataFileWarning` naming
+    them; a row between data rows that is not numeric (a ragged or empty row in the middle) is
+    a :class:`~cationx.errors.ParseError` naming its line and content. A row that starts with a
+    number and has more cells is a data row: if it is broken (too few cells, a word), the
+    numeric parser names the line and column, wherever it is.
+    """
+    import warnings
+
+    from cationx.errors import DataFileWarning
+
+    block: list[tuple[int, str]] = []
+    after: list[tuple[int, str]] = []
+    for k, (lineno, ln) in enumerate(lines):
+        if not ln.strip():
+            after = list(lines[k:])
+            break
+        block.append((lineno, ln))
+    def data_like(ln: str) -> bool:  # a data row, possibly broken: a number first, then more cells
+        cells = [c.replace(",", ".") if decimal_comma else c for c in split_cells(ln, delim)]
+        return numeric(ln) or (bool(cells) and is_number(cells[0]) and sum(1 for c in cells if c) >= 2)
+
+    good = [k for k, (_, ln) in enumerate(block) if data_like(ln)]
+    last = good[-1] if good else len(block) - 1
+    for lineno, ln in block[: last + 1]:
+        if not data_like(ln):
+            cells = [c for c in split_cells(ln, delim) if c]
+            what = "only empty cells" if not cells else f"{' | '.join(cells)[:60]!r}"
+            raise ParseError(f"{source}: line {lineno} between data rows holds {what}, not a full row of numbers "
+                             "(fix or delete that row)", line=lineno)
+    tail = [(n, ln) for n, ln in [*block[last + 1 :], *after] if ln.strip()]
+    if tail:
+        warnings.warn(f"{source}: ignored {len(tail)} row(s) after the data, {_describe_rows(tail, delim)}",
+                      DataFileWarning, stacklevel=3)
+    return block[: last + 1]
+
+
+def unique_labels(labels: Sequence[str], *, source: str) -> list[str]:
+    """Labels made unique (``A``, ``A (2)``) with a :class:`~cationx.errors.DataFileWarning` naming repeats."""
+    import warnings
+
+    from cationx.errors import DataFileWarning
+
+    out = list(labels)
+    seen: dict[str, int] = {}
+    for k, lab in enumerate(labels):
+        if lab in seen:
+            seen[lab] += 1
+            out[k] = f"{lab} ({seen[lab]})"
+        else:
+            seen[lab] = 1
+    repeated = {lab: n for lab, n in seen.items() if n > 1}
+    if repeated:
+        desc = ", ".join(f"{lab!r} x{n}" for lab, n in repeated.items())
+        warnings.warn(f"{source}: repeated spectrum label(s) {desc}; the repeats are renamed "
+                      f"'LABEL (2)', 'LABEL (3)' in file order", DataFileWarning, stacklevel=3)
+    return out
+
+
 def finish_spectra(
     x: np.ndarray, ys: Sequence[np.ndarray], labels: Sequence[str], *, source: str, x_unit: str, y_unit: str
 ) -> tuple[tuple[Spectrum, ...], str]:
@@ -434,11 +515,7 @@ def parse_generic(text: str, p: Path) -> SpectrumSet:
             elif cells and cells[0]:
                 meta.setdefault("notes", "")
                 meta["notes"] = (meta["notes"] + " " + cells[0]).strip()
-    block: list[tuple[int, str]] = []
-    for lineno, ln in all_lines[start:]:
-        if not ln.strip():
-            break
-        block.append((lineno, ln))
+    block = data_rows(all_lines[start:], delim, numeric, source=p.name, decimal_comma=decimal_comma)
     data = parse_numeric_block(block, delim, source=p.name, decimal_comma=decimal_comma)
     ncol = data.shape[1]
     if ncol < 2:
@@ -453,14 +530,7 @@ def parse_generic(text: str, p: Path) -> SpectrumSet:
         names = header[:ncol]
     else:
         names = ["x"] + [f"y{k}" for k in range(1, ncol)]
-    labels = [n if n else f"y{k}" for k, n in enumerate(names[1:], start=1)]
-    seen: dict[str, int] = {}
-    for k, lab in enumerate(labels):
-        if lab in seen:
-            seen[lab] += 1
-            labels[k] = f"{lab} ({seen[lab]})"
-        else:
-            seen[lab] = 1
+    labels = unique_labels([n if n else f"y{k}" for k, n in enumerate(names[1:], start=1)], source=p.name)
     x_unit = unit_from_text(names[0])
     y_unit = guess_y_unit(" ".join([*names[1:], *meta.values(), p.stem]))
     spectra, order = finish_spectra(

@@ -4,11 +4,21 @@
 detected from the file) with a header row into a :class:`pandas.DataFrame` and checks
 that every cell is numeric, naming the first offending cell.  Instrument-specific
 layouts live in their own modules.
+
+- A first row of numbers is data, not a header: the columns are then named ``column 1``,
+  ``column 2``, ... (with a :class:`~cationx.errors.DataFileWarning`).
+- Rows after the last full row of numbers (the empty-cell rows spreadsheet programs write, a
+  note below the data) are dropped with a warning naming them; an empty or text cell in a
+  row between data rows is an error naming the row and column.
+- :func:`select_columns` with ``fallback`` takes the file's two columns when the expected
+  names are absent, with a warning naming the columns used.
 """
 
 from __future__ import annotations
 
 import csv
+import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_existing_file
-from cationx.errors import DataFileError, InputError
+from cationx.errors import DataFileError, DataFileWarning, InputError
 
 __all__ = ["read_table", "select_columns"]
 
@@ -26,7 +36,20 @@ def _sniff_delimiter(sample: str) -> str | None:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
         return dialect.delimiter
     except csv.Error:
-        return None
+        pass
+    # the sniffer gives up on rows of unequal length: take the delimiter most lines hold
+    lines = sample.splitlines()
+    counts = {d: sum(1 for ln in lines if d in ln) for d in ("\t", ";", ",")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] >= max(1, len(lines) // 2) else None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
@@ -46,7 +69,7 @@ def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
     DataFileError
         Missing or empty file, no data rows.
     InputError
-        A non-numeric cell (the message names its row and column).
+        A non-numeric or empty cell between data rows (the message names its row and column).
     """
     p = check_existing_file(path, "data file")
     try:
@@ -57,36 +80,88 @@ def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
     if not lines:
         raise DataFileError(f"data file has no data: {p}")
     delim = _sniff_delimiter("\n".join(lines[:20]))
+    first = [c.strip().strip('"') for c in (lines[0].split(delim) if delim else lines[0].split())]
+    headerless = bool(first) and all(_is_number(c) for c in first if c) and any(first)
+    # every cell as text, so an empty cell and an explicit "nan" stay apart
+    kwargs: dict = {"dtype": str, "keep_default_na": False, "na_values": []}
+    if headerless:
+        kwargs["header"] = None
     try:
         if delim is None:
-            frame = pd.read_csv(p, sep=r"\s+", comment=comment, engine="python")
+            frame = pd.read_csv(io.StringIO(text), sep=r"\s+", comment=comment, engine="python", **kwargs)
         else:
-            frame = pd.read_csv(p, sep=delim, comment=comment, skipinitialspace=True)
+            frame = pd.read_csv(io.StringIO(text), sep=delim, comment=comment, skipinitialspace=True, **kwargs)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"cannot parse {p}: {str(exc).splitlines()[0]}") from None
+    if headerless:
+        frame.columns = [f"column {k + 1}" for k in range(frame.shape[1])]
+        warnings.warn(f"{p.name}: the first row holds numbers, so the file has no header; its columns are "
+                      f"named {', '.join(repr(c) for c in frame.columns)}", DataFileWarning, stacklevel=2)
     frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.fillna("").apply(lambda col: col.astype(str).str.strip().str.strip('"'))
+    # spreadsheet exports: unnamed empty columns from trailing delimiters
+    unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and (frame[c] == "").all()]
+    frame = frame.drop(columns=unnamed)
     if frame.empty:
         raise DataFileError(f"data file has a header but no data rows: {p}")
+    empty_cell = frame == ""
+    numeric = frame.apply(lambda col: pd.to_numeric(col, errors="coerce"))
+    spelled_nan = frame.apply(lambda col: col.str.lower().isin(["nan", "+nan", "-nan"]))
+    bad_cell = empty_cell | (numeric.isna() & ~spelled_nan)
+    full = ~bad_cell.any(axis=1).to_numpy()
+    if not full.any():
+        raise DataFileError(f"data file has no row of numbers under its header: {p}")
+    last = int(np.flatnonzero(full)[-1])
+    if last + 1 < len(frame):
+        tail = frame.iloc[last + 1 :]
+        all_empty = (tail == "").all(axis=1)
+        empty = int(all_empty.sum())
+        other = tail[~all_empty]
+        desc = []
+        if empty:
+            desc.append(f"{empty} of empty cells")
+        if len(other):
+            cells = [v for v in other.iloc[0].tolist() if v]
+            desc.append(f"{len(other)} with other content (first: data row {other.index[0] + 1} "
+                        f"{' | '.join(cells)[:40]!r})")
+        warnings.warn(f"{p.name}: ignored data rows {last + 2}-{len(frame)} after the last full row of numbers: "
+                      + ", ".join(desc), DataFileWarning, stacklevel=2)
+        frame, numeric, bad_cell = frame.iloc[: last + 1], numeric.iloc[: last + 1], bad_cell.iloc[: last + 1]
     out = {}
     for col in frame.columns:
-        values = pd.to_numeric(frame[col], errors="coerce")
-        bad = values.isna() & frame[col].notna()
+        values = numeric[col]
+        bad = bad_cell[col]
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(
-                f"{p.name}: non-numeric value {frame[col].iloc[row]!r} in column {col!r} "
-                f"at data row {row + 1}"
-            )
+            cell = frame[col].iloc[row]
+            what = "an empty cell" if cell == "" else f"non-numeric value {cell!r}"
+            raise InputError(f"{p.name}: {what} in column {col!r} at data row {row + 1}")
         out[col] = values.astype(float)
     return pd.DataFrame(out)
 
 
-def select_columns(frame: pd.DataFrame, names: Sequence[str], *, source: str = "table") -> list[np.ndarray]:
-    """Return the named columns as float arrays, or raise naming the missing column."""
+def select_columns(
+    frame: pd.DataFrame, names: Sequence[str], *, source: str = "table", fallback: bool = False
+) -> list[np.ndarray]:
+    """Return the named columns as float arrays, or raise naming the missing column.
+
+    With ``fallback=True``, if a name is missing and the table has exactly ``len(names)``
+    columns, they are used in file order with a :class:`~cationx.errors.DataFileWarning`
+    naming which column stands for which name.
+    """
+    missing = [n for n in names if n not in frame.columns]
+    if missing and fallback and frame.shape[1] == len(names):
+        used = list(frame.columns)
+        pairs = ", ".join(f"{c!r} as {n!r}" for c, n in zip(used, names, strict=True))
+        warnings.warn(f"{source} has no column {missing[0]!r}; using its {len(used)} columns in order: {pairs}",
+                      DataFileWarning, stacklevel=2)
+        return [frame[c].to_numpy(dtype=float, copy=True) for c in used]
     cols = []
     for name in names:
         if name not in frame.columns:
             have = ", ".join(repr(c) for c in frame.columns)
-            raise InputError(f"{source} has no column {name!r} (columns: {have})")
+            hint = (f"; name the columns with the options, or give a file with exactly {len(names)} columns"
+                    if fallback else "")
+            raise InputError(f"{source} has no column {name!r} (columns: {have}){hint}")
         cols.append(frame[name].to_numpy(dtype=float, copy=True))
     return cols
