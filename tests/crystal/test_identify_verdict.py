@@ -29,7 +29,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def si_pattern():
-    return read_pattern(RAS)
+    return read_pattern(RAS, scan=0)
 
 
 def test_library_does_not_fit_silicon(si_pattern):
@@ -87,16 +87,16 @@ def test_parameter_at_bound_is_not_a_match():
 
 
 def test_identify_cli_json_and_text():
-    res = runner.invoke(app, ["xrd", "identify", str(RAS), "--candidate", "ag2s-acanthite", "--candidate", "au", "--json"])
+    res = runner.invoke(app, ["xrd", "identify", str(RAS), "--scan", "0", "--candidate", "ag2s-acanthite", "--candidate", "au", "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
     assert d["match"] is None and d["best"] is None and d["verdict"] == "no candidate fits"
     assert d["phases"] == [] and "background alone" in d["reason"] and isinstance(d["warnings"], list)
     assert {"rwp_percent", "rwp_background_percent", "scale", "lines_matched", "at_bound", "reasons"} <= set(d["ranking"][0])
-    text = runner.invoke(app, ["xrd", "identify", str(RAS), "--candidate", "ag2s-acanthite"])
+    text = runner.invoke(app, ["xrd", "identify", str(RAS), "--scan", "0", "--candidate", "ag2s-acanthite"])
     assert text.exit_code == 0
     assert "no candidate fits" in text.stdout and "weight_fraction" not in text.stdout
-    ok = runner.invoke(app, ["xrd", "identify", str(RAS), "--candidate", str(SI_CIF), "--json"])
+    ok = runner.invoke(app, ["xrd", "identify", str(RAS), "--scan", "0", "--candidate", str(SI_CIF), "--json"])
     d = json.loads(ok.stdout)
     assert d["match"] == "srfit_si" and d["verdict"] == "match: srfit_si"
     assert d["phases"][0]["a_angstrom"] == pytest.approx(5.43114, rel=5e-4)
