@@ -154,6 +154,19 @@ def test_reproduce_white2013(tmp_path):
     assert numbers["contrast"]["independent"]["n_hill_occupancy_vs_activity"] == pytest.approx(1.0, abs=0.01)
     for name in ("fig2b_white2013.csv", "fig2b_white2013.png", "SUMMARY.md", "model_contrast.png", "numbers.json"):
         assert (tmp_path / "w" / name).exists()
+    # real units (000 Methods: 4.8e-6 mol Cd, 3.0 mL, ~660 Cd per NC): 2.42 uM NCs
+    ru = numbers["real_units"]
+    assert ru["nc_conc_molar"] == pytest.approx(4.8e-6 / 660 / 3.0e-3, rel=1e-12)
+    # the paper's K1 = 1e-2 M^-1 needs ~1e4 or more Cu+ per NC there (SCIENCE.md section 1)
+    assert ru["one_step_per_host_cation"]["half_exchange_ions_per_nc"] > 1e4
+    assert ru["paper_20_steps"]["half_exchange_ions_per_nc"] > 1e3
+    from cationx.cooperative import total_at_fraction_exchanged, white2013
+
+    kk = ru["k1_for_midpoint_near_stoichiometry"]
+    t50 = total_at_fraction_exchanged(white2013(660, kk["k1_per_molar"], 55.0), 0.5, nc_conc_molar=ru["nc_conc_molar"])
+    assert t50 == pytest.approx(kk["half_exchange_ions_per_nc"], rel=1e-6)
+    assert kk["half_exchange_ions_per_nc"] == pytest.approx(1.25 * kk["bound_ions_per_nc_at_half"])
+    assert "2.42 uM" in (tmp_path / "w" / "SUMMARY.md").read_text()
 
 
 def test_reproduce_unknown_paper():

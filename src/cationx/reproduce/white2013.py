@@ -10,7 +10,9 @@ What is reproduced (Methods "Theoretical model", Fig. 2b):
 - Hill fits of the simulated curve against total and against free ions, with the bound
   fraction at the midpoint (the paper fitted experimental data against totals);
 - the same titration with the ``ladder`` preset (the model the paper states in words)
-  and the ``independent`` non-cooperative reference at the same half-exchange point.
+  and the ``independent`` non-cooperative reference at the same half-exchange point;
+- what the paper's constants mean in real units: the NC concentration of the experiment
+  (Methods: 4.8e-6 mol Cd in 3.0 mL, ~660 Cd per NC) and one step per host cation.
 """
 
 from __future__ import annotations
@@ -131,6 +133,51 @@ def _matched_independent(t_half: float) -> Any:
     return independent(SITES, 10.0**log_k1)
 
 
+# 000 Methods / SCIENCE.md section 2: 4.8e-6 mol Cd2+ exchanged, 3.0 mL toluene, ~660 Cd per 4 nm NC
+MOL_CD = 4.8e-6
+VOLUME_L = 3.0e-3
+HOST_PER_NC = 660
+
+
+def real_units() -> dict[str, Any]:
+    """The paper's K1 = 1e-2 M^-1 and alpha = 55 at 000's real NC concentration.
+
+    Half of the NCs fully exchanged needs at least ``0.5 x 2 x 660`` bound Cu+ per NC; the
+    question is how many *free* Cu+ the paper's constants leave beside them.
+    """
+    from cationx.cooperative.fits import _affinity_for_midpoint
+
+    conc = MOL_CD / HOST_PER_NC / VOLUME_L
+    out: dict[str, Any] = {"nc_conc_molar": conc, "host_cations_per_nc": HOST_PER_NC, "full_exchange_ions_per_nc": 2 * HOST_PER_NC}
+    for label, n in (("paper_20_steps", SITES), ("one_step_per_host_cation", HOST_PER_NC)):
+        model = white2013(n, K1, ALPHA)
+        t50 = total_at_fraction_exchanged(model, 0.5, nc_conc_molar=conc)
+        st = solve_titration(model, [t50], nc_conc_molar=conc)
+        out[label] = {
+            "sites": n,
+            "half_exchange_ions_per_nc": t50,
+            "free_ion_molar_at_half": float(st.free_ion_molar[0]),
+            "free_ions_per_nc_at_half": float(st.free_ions_per_nc[0]),
+            "bound_ions_per_nc_at_half": float(st.bound_ions_per_nc[0]),
+            "times_stoichiometric_full_exchange": t50 / (2 * HOST_PER_NC),
+        }
+    # the K1 that, with the paper's alpha and 660 steps, leaves 20 % of the ions free at half
+    # exchange; the bound ions there do not depend on K1 (only the free-ion activity does)
+    unit = white2013(HOST_PER_NC, 1.0, ALPHA)
+    probe = math.exp(_affinity_for_midpoint(unit, "exchanged", 0.5, 1e6, conc, 0.0))
+    t_probe = total_at_fraction_exchanged(white2013(HOST_PER_NC, probe, ALPHA), 0.5, nc_conc_molar=conc)
+    bound = float(solve_titration(white2013(HOST_PER_NC, probe, ALPHA), [t_probe], nc_conc_molar=conc).bound_ions_per_nc[0])
+    target = 1.25 * bound
+    ln_k1 = _affinity_for_midpoint(unit, "exchanged", 0.5, target, conc, 0.0)
+    out["k1_for_midpoint_near_stoichiometry"] = {
+        "half_exchange_ions_per_nc": target,
+        "bound_ions_per_nc_at_half": bound,
+        "k1_per_molar": math.exp(ln_k1),
+        "log10_k1": ln_k1 / math.log(10),
+    }
+    return out
+
+
 def run(out_dir: Path) -> Reproduction:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -199,6 +246,7 @@ def run(out_dir: Path) -> Reproduction:
         **feats,
         "independent_k1_matched": ind.parameters["k1"],
         "contrast": contrast,
+        "real_units": real_units(),
     }
     files.append(write_json(out / "numbers.json", numbers))
     summary = _summary(numbers)
@@ -215,6 +263,8 @@ def _summary(nb: dict[str, Any]) -> str:
         for name, v in c.items()
     )
     d = nb["printed_formula_max_difference"]
+    ru = nb["real_units"]
+    p20, p660, kk = ru["paper_20_steps"], ru["one_step_per_host_cation"], ru["k1_for_midpoint_near_stoichiometry"]
     return f"""# White et al. 2013 (Nat. Commun. 4, 2933): simulation of Fig. 2b
 
 Model: n = {nb['sites']} sites, K1 = {nb['k1_per_molar']:g} M^-1, alpha = {nb['alpha']:g}, 2 Cu+ in and
@@ -252,9 +302,12 @@ The printed dopant sum ends in "(n-1) ML_n", a typo for (n-1) ML_(n-1): fully ex
 
 n_H total and n_H free are Hill fits of the *fully exchanged* fraction against total and free
 ions; n_H occupancy is the Hill fit of the mean site occupancy (steps taken / n) against the
-exchange activity x = c^2/d, the variable in which independent sites are exactly Langmuirian:
-only that last column is a measure of cooperativity. The fully exchanged fraction of
-independent sites is steep (all n sites must be filled) without any cooperativity.
+exchange activity x = c^2/d, the variable in which independent sites are exactly Langmuirian
+(n_H = 1): only that last column is a measure of cooperativity. Against totals even
+independent sites give a steep curve: nearly every added ion is bound, so the fraction rises
+as fast as ions arrive (depletion), not because "all n sites must fill" (against the activity
+the fully exchanged fraction of independent sites has n_H = 2 ln 2 = 1.39 at its midpoint, for
+any n).
 
 | model | half-exchange (ions/NC) | n_H total | n_H free | n_H occupancy | bound at midpoint | max doped fraction | dopant peak/NC |
 |---|---|---|---|---|---|---|---|
@@ -270,6 +323,27 @@ independent sites is steep (all n sites must be filled) without any cooperativit
 - **independent** sites (binomial; K1 chosen for the same midpoint, K1 = {nb['independent_k1_matched']:.3g}):
   the non-cooperative reference. NCs pass through every intermediate composition and the
   curve is shallow.
+
+## The paper's constants in real units
+
+The paper's simulation uses per-NC units (NC concentration 1 M), in which K1 = 1e-2 M^-1 has no
+molar meaning. In the experiment (Methods: 4.8e-6 mol Cd in 3.0 mL, ~{ru['host_cations_per_nc']} Cd per NC) the NC
+concentration is {1e6 * ru['nc_conc_molar']:.2f} uM, and a real NC is fully exchanged by {ru['full_exchange_ions_per_nc']} Cu+.
+At that concentration the paper's constants (K1 = 1e-2 M^-1, alpha = 55) put half of the NCs fully
+exchanged at:
+
+- {p20['half_exchange_ions_per_nc']:,.0f} Cu+ per NC with the paper's 20 steps ({p20['free_ion_molar_at_half'] * 1e3:.1f} mM free Cu+; only
+  {p20['bound_ions_per_nc_at_half']:.0f} bound, because a 20-step NC holds 40);
+- {p660['half_exchange_ions_per_nc']:,.0f} Cu+ per NC with one step per host cation (n = {p660['sites']}):
+  {p660['times_stoichiometric_full_exchange']:.0f}x the {ru['full_exchange_ions_per_nc']} needed for full exchange, with
+  {p660['free_ion_molar_at_half'] * 1e3:.0f} mM free Cu+ left in solution.
+
+The experiment completed the exchange near the stoichiometric point (Table 1: only Cu2Se rings
+at 1,317 Cu+ per NC), so the paper's K1 cannot be read as a molar constant. With alpha = 55 and 660 steps, the NCs not yet fully exchanged hold
+many dopants at the midpoint ({kk['bound_ions_per_nc_at_half']:.0f} Cu+ bound per NC on average), and half exchange at
+{kk['half_exchange_ions_per_nc']:.0f} Cu+ per NC (20 % of the ions free) needs K1 = {kk['k1_per_molar']:.3g} M^-1
+(log10 K1 = {kk['log10_k1']:.2f}). Fits in real units: `cationx coop fit --host-cations N --nc-conc C`
+(docs/science.md).
 
 Files: fig2b_white2013.csv/png, fig2b_populations.csv, hill_fit_total/free.csv/png,
 model_contrast.csv/png, numbers.json.
