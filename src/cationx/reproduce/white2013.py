@@ -306,8 +306,8 @@ exchange activity x = c^2/d, the variable in which independent sites are exactly
 (n_H = 1): only that last column is a measure of cooperativity. Against totals even
 independent sites give a steep curve: nearly every added ion is bound, so the fraction rises
 as fast as ions arrive (depletion), not because "all n sites must fill" (against the activity
-the fully exchanged fraction of independent sites has n_H = 2 ln 2 = 1.39 at its midpoint, for
-any n).
+the fully exchanged fraction of independent sites has n_H = 1.36 at its midpoint for n = 20,
+approaching 2 ln 2 = 1.39 for large n).
 
 | model | half-exchange (ions/NC) | n_H total | n_H free | n_H occupancy | bound at midpoint | max doped fraction | dopant peak/NC |
 |---|---|---|---|---|---|---|---|
