@@ -114,15 +114,14 @@ def test_file_and_files_are_exclusive(demo_copy):
         load_description(demo_copy)
 
 
-def test_stoichiometry_note(demo_copy):
-    # 000: two Cu+ per Cd2+, so half the NCs of N Cd need at least N Cu+ per NC. The demo is
-    # in the coarse-grained units of the White et al. 2013 model (20 sites), so it is flagged.
-    from cationx.spectra.analysis import _stoichiometry_note
-
-    desc = load_description(demo_copy)
-    note = _stoichiometry_note(desc, 600.0, 46.0)
-    assert note is not None and "below the 600 needed" in note and "20 sites take 40 ions" in note
-    assert _stoichiometry_note(desc, 600.0, 600.0) is None
-    assert _stoichiometry_note(desc, 600.0, None) is None
-    res = analyze_titration(desc)
-    assert any("coarse-grained" in n for n in res.notes)
+def test_mass_balance_is_checked_in_real_units(demo_copy):
+    # 000: two Cu+ per Cd2+, so half the material of NCs of N Cd needs at least N Cu+ per NC.
+    # Stating a 5x too high NC concentration makes the ions per NC 5x too small: the fractions
+    # then break mass balance, and the analysis says so instead of reporting constants.
+    text = demo_copy.read_text().replace("start_volume_ml = 3", "start_volume_ml = 3\nnc_conc_molar = 6e-6")
+    demo_copy.write_text(text)
+    res = analyze_titration(load_description(demo_copy))
+    fit = res.fits["nucleation"]
+    assert not fit.converged
+    assert any("mass balance broken" in w for w in fit.warnings)
+    assert any("not trustworthy" in n for n in res.notes)

@@ -45,7 +45,7 @@ def test_demo_writes_self_contained_report(tmp_path):
     payload = json.loads(r.stdout)
     assert payload["svd_rank"] == 2
     assert payload["half_exchange_ions_per_nc"] > 0
-    assert set(payload["fits"]) == {"white2013", "hill_total", "hill_free"}
+    assert set(payload["fits"]) == {"nucleation", "hill_total", "hill_free"}
     html = (out / "report.html").read_text()
     assert html.count("data:image/png;base64,") == 5
     assert "<script" not in html and "http" not in html.split("</style>")[1][:2000]

@@ -14,11 +14,14 @@ from cationx.spectra.analysis import analyze_titration
 from cationx.spectra.forward import make_demo, synthesize_titration, write_titration
 from cationx.titration import load_description
 
+PER_NC = {"units": "per_nc", "exciton_tracks": "unexchanged", "product_tracks": "exchanged"}
+
 
 @pytest.fixture(scope="module")
 def loop(tmp_path_factory):
+    """The paper's per-NC model and mapping (exciton = pure + doped, 1.82 eV = whole NCs)."""
     model = make_model("white2013", sites=20, k1=1e-2, alpha=55.0)
-    syn = synthesize_titration(model, additions=24, rng=7)
+    syn = synthesize_titration(model, additions=24, rng=7, **PER_NC)
     folder = tmp_path_factory.mktemp("loop")
     toml = write_titration(syn, folder)
     return syn, analyze_titration(load_description(toml))
@@ -98,8 +101,8 @@ def test_incomplete_last_spectrum_is_noted(tmp_path):
     # stopping at 1.2 x the half-exchange point leaves the "full exchange" spectrum of 000
     # short of full exchange; the analysis must say so (and not for the default 2.2 x run)
     model = make_model("white2013", sites=20, k1=1e-2, alpha=55.0)
-    t50 = synthesize_titration(model, additions=3, noise=0, pl_noise=0).half_exchange_ions_per_nc
-    syn = synthesize_titration(model, additions=16, max_ions_per_nc=1.2 * t50, rng=3)
+    t50 = synthesize_titration(model, additions=3, noise=0, pl_noise=0, **PER_NC).half_exchange_ions_per_nc
+    syn = synthesize_titration(model, additions=16, max_ions_per_nc=1.2 * t50, rng=3, **PER_NC)
     res = analyze_titration(load_description(write_titration(syn, tmp_path)))
     assert syn.state.fraction_exchanged[-1] < 0.95
     assert any("last spectrum at" in n for n in res.notes)
@@ -108,3 +111,52 @@ def test_incomplete_last_spectrum_is_noted(tmp_path):
 def test_complete_titration_has_no_incomplete_note(loop):
     _, res = loop
     assert not any("last spectrum at" in n for n in res.notes)
+
+
+# ----------------------------------------------------------------------------- the demo, in real units
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    from cationx.spectra.forward import DEMO_NC_CONC_ERROR, DEMO_SEED
+
+    folder = tmp_path_factory.mktemp("demo")
+    toml = make_demo(folder)
+    syn = synthesize_titration(
+        wavelength_nm=np.arange(400.0, 900.5, 2.0), pl_wavelength_nm=np.arange(600.0, 900.5, 2.0),
+        nc_conc_error=DEMO_NC_CONC_ERROR, product_absorbance_ref=0.15, rng=DEMO_SEED,
+    )
+    return syn, analyze_titration(load_description(toml))
+
+
+def test_demo_is_in_real_units_and_obeys_mass_balance(demo):
+    _, res = demo
+    host = res.sizing.host_cations_per_nc
+    assert 600 < host < 700  # a 4.15 nm CdSe NC
+    # half exchange of the product material needs at least N Cu+ per NC (m = 2, half of 2 N)
+    assert res.half_exchange_ions_per_nc >= host
+    assert res.table["ions_per_nc"].iloc[-1] > 2.4 * host  # the titration reaches full exchange
+    fit = res.fits["nucleation"]
+    assert fit.converged, fit.report()
+    assert fit.extra["sites"] == round(host) and fit.extra["host_per_site"] == 1
+    assert fit.extra["feasibility"][0]["feasible"] and fit.extra["feasibility"][1]["feasible"]
+    assert fit.extra["constants"]["k"]["units_per_host_cation"] == "M^-1"
+    # no note that contradicts the numbers (the old per-site note said half exchange < host cations)
+    assert not any("below the" in n or "coarse-grained" in n for n in res.notes)
+
+
+def test_demo_recovers_its_truth_inside_the_intervals(demo):
+    syn, res = demo
+    fit = res.fits["nucleation"]
+    truth = {
+        "log10_k": math.log10(syn.model.parameters["k"]),
+        "log10_sigma": math.log10(syn.model.parameters["sigma"]),
+        # the fitted factor is the true NC concentration over the one the analysis computed
+        "log10_nc_conc_factor": math.log10(syn.nc_conc_error * syn.nc_conc_molar / res.sizing.nc_conc_molar),
+    }
+    for name, value in truth.items():
+        p = fit.params[name]
+        assert p.ci_low <= value <= p.ci_high, (name, value, p)
+    # the NC-concentration error (8 %) is found, not hidden in the constants
+    assert fit.params["log10_nc_conc_factor"].ci_low > 0
+    assert res.half_exchange_ions_per_nc == pytest.approx(syn.half_exchange_ions_per_nc, rel=0.03)

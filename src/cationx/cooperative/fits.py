@@ -78,6 +78,7 @@ class Titration:
     host_initial_molar: float = 0.0
     label: str = ""
     observable: str | None = None
+    scale_sd: float | None = None
 
     @classmethod
     def from_arrays(
@@ -90,12 +91,16 @@ class Titration:
         host_initial_molar: float = 0.0,
         label: str = "",
         observable: str | None = None,
+        scale_sd: float | None = None,
     ) -> Titration:
         """Validate and build (x sorted ascending, >= 0; y finite; equal lengths).
 
         ``observable`` names what ``y`` measures for the sequential fits (overrides the
         fit's ``observable``; lets one global fit combine, e.g., the product material from
         A(1.82 eV) with the pristine host from the exciton height of the same titration).
+        ``scale_sd`` is the relative uncertainty of the fraction's normalisation (a fraction
+        scaled to 100 % on one noisy reference spectrum): the sequential fits then fit a scale
+        factor ``1 + fraction_scale`` with that Gaussian prior.
         """
         xa = as_1d_array(x, "x", min_length=3)
         ya = as_1d_array(y, "y", min_length=3)
@@ -117,6 +122,8 @@ class Titration:
             )
         if observable is not None:
             check_choice(observable, "observable", OBSERVABLES)
+        if scale_sd is not None:
+            scale_sd = check_nonnegative(scale_sd, "scale_sd") or None
         return cls(
             xa,
             ya,
@@ -125,6 +132,7 @@ class Titration:
             check_nonnegative(host_initial_molar, "host_initial_molar"),
             label,
             observable,
+            scale_sd,
         )
 
     def dataset(self) -> Dataset:
@@ -497,6 +505,9 @@ def _fit_sequential_n(
         if key not in names:
             raise InputError(f"cannot fix {key!r}: the {name} model has parameters {', '.join(names)}")
     nuisance = "log10_nc_conc_factor"
+    scale_name = "fraction_scale"
+    scales = [t.scale_sd for t in items]
+    with_scale = any(scales)
 
     def func(values: Mapping[str, float], k: int, x: np.ndarray) -> np.ndarray:
         model = _build(name, sites, values, k, m, h, names)
@@ -505,7 +516,8 @@ def _fit_sequential_n(
         state = solve_titration(
             model, x / factor, nc_conc_molar=t.nc_conc_molar * factor, host_initial_molar=t.host_initial_molar
         )
-        return state.observable(t.observable or observable)
+        frac = state.observable(t.observable or observable)
+        return frac * (1.0 + _pick(values, scale_name, k)) if with_scale else frac
 
     bounds = _bounds(name, sites)
     specs: dict[str, tuple[float, float | None, float | None, bool]] = {}
@@ -516,6 +528,9 @@ def _fit_sequential_n(
     if nc_prior_sd:
         width = 6.0 * nc_prior_sd
         specs[nuisance] = (0.0, -width, width, True)
+    if with_scale:
+        width = 6.0 * max(sd for sd in scales if sd)
+        specs[scale_name] = (0.0, -width, width, True)
     for key, val in fixed.items():
         specs[key] = (float(val), specs[key][1], specs[key][2], False)
 
@@ -565,10 +580,17 @@ def _fit_sequential_n(
         for nm in params:
             if nm.startswith(nuisance):
                 priors[nm] = (0.0, nc_prior_sd)
+    if with_scale:
+        for k, sd in enumerate(scales):
+            nm = scale_name if len(items) == 1 else f"{scale_name}_{k}"
+            if sd:
+                priors[nm] = (0.0, sd)
+            else:  # this titration's normalisation is taken as exact
+                params[nm].set(value=0.0, vary=False)
 
     kinds = {}
     for nm in params:
-        if nm.startswith(nuisance):
+        if nm.startswith((nuisance, scale_name)):
             continue
         if nm.startswith("coupling"):
             kinds[nm] = "linear"
@@ -687,6 +709,7 @@ def fit_sequential(
     shared: Sequence[str] = ("log10_k1", "log10_alpha", "log10_l", "log10_k", "log10_sigma", "coupling"),
     fixed: Mapping[str, float] | None = None,
     nc_conc_rel_sd: float | None = None,
+    nc_factor_shared: bool = False,
     free_l: bool = False,
     feasibility_tolerance: float | None = None,
     ci: str = "profile",
@@ -725,9 +748,12 @@ def fit_sequential(
         extinction coefficient): fits a factor ``f`` (true/stated NC concentration,
         ``log10_nc_conc_factor``) with a log-normal prior of that width, so the constants do
         not hinge on one Beer-Lambert number.  ``None``/0: the concentration is exact.
+    nc_factor_shared
+        One NC-concentration factor for all titrations (several observables of one sample,
+        e.g. A(1.82 eV) and the exciton height of the same spectra); default: one each.
     shared
-        Parameters common to all titrations in a global fit (the NC-concentration factor is
-        never shared).
+        Parameters common to all titrations in a global fit (the NC-concentration factor only
+        with ``nc_factor_shared``).
     fixed
         Parameters held at a given value, e.g. ``{"log10_alpha": 1.74}``.
 
@@ -749,18 +775,17 @@ def fit_sequential(
         if rel > 2.0:
             raise InputError(f"nc_conc_rel_sd must be <= 2 (a relative uncertainty), got {nc_conc_rel_sd!r}")
         prior = math.log10(1.0 + rel)
-        if any(t.sigma is None for t in items):
-            # the prior is in units of the data's noise: estimate it from a fit without the factor
-            first = _fit_sequential_n(
-                model, items, candidates[0], observable=observable, ions_per_host=m, host_per_site=h,
-                shared=shared, fixed=dict(fixed or {}), nc_prior_sd=None, free_l=free_l, ci="none", ci_level=ci_level,
-                n_boot=n_boot, rng=rng,
-            )
-            noise = math.sqrt(max(first.chisqr, 1e-300) / max(first.ndata - first.nvarys, 1))
-            items = [
-                t if t.sigma is not None else replace(t, sigma=np.full(t.x.size, noise))
-                for t in items
-            ]
+    if (prior or any(t.scale_sd for t in items)) and any(t.sigma is None for t in items):
+        # priors are in units of the data's noise: estimate it from a fit without the nuisances
+        first = _fit_sequential_n(
+            model, [replace(t, scale_sd=None) for t in items], candidates[0], observable=observable,
+            ions_per_host=m, host_per_site=h, shared=shared, fixed=dict(fixed or {}), nc_prior_sd=None,
+            free_l=free_l, ci="none", ci_level=ci_level, n_boot=n_boot, rng=rng,
+        )
+        noise = math.sqrt(max(first.chisqr, 1e-300) / max(first.ndata - first.nvarys, 1))
+        items = [t if t.sigma is not None else replace(t, sigma=np.full(t.x.size, noise)) for t in items]
+    if nc_factor_shared:
+        shared = (*shared, "log10_nc_conc_factor")
     kw = dict(
         observable=observable, ions_per_host=m, host_per_site=h, shared=shared, fixed=dict(fixed or {}),
         nc_prior_sd=prior, free_l=free_l, ci_level=ci_level, n_boot=n_boot, rng=rng,

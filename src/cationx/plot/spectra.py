@@ -105,11 +105,18 @@ def fractions_figure(analysis: Any) -> Any:
     fig, (ax, axr) = new_figure(2, 1, figsize=(6.4, 5.6), sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     t = analysis.table
     x = t["ions_per_nc"].to_numpy()
-    ax.plot(x, t["fraction_unexchanged"], "s", color="black", ms=4, label="unexchanged (exciton)")
-    ax.plot(x, t["fraction_exchanged"], "o", color="tab:blue", ms=4, label="exchanged (1.82 eV)")
-    styles = {"hill_total": ("tab:orange", "--"), "white2013": ("tab:blue", "-"), "ladder": ("tab:blue", "-"),
-              "independent": ("tab:green", "-"), "mwc": ("tab:purple", "-")}
+    fit_desc = analysis.description.fit
+    exc_label = {"host": "pristine NCs", "unexchanged": "unexchanged NCs"}.get(fit_desc.exciton_observable, "unexchanged")
+    prod_label = "product material" if fit_desc.observable == "product" else "exchanged NCs"
+    ax.plot(x, t["fraction_unexchanged"], "s", color="black", ms=4, label=f"exciton ({exc_label})")
+    ax.plot(x, t["fraction_exchanged"], "o", color="tab:blue", ms=4, label=f"1.82 eV ({prod_label})")
+    styles = {"hill_total": ("tab:orange", "--")}
     dense = analysis.model_curve
+    prod_col = "product_fraction" if fit_desc.observable == "product" else "fraction_exchanged"
+    exc_col = {"host": "fraction_host", "unexchanged": "fraction_unexchanged"}.get(fit_desc.exciton_observable, "fraction_unexchanged")
+    if dense is not None and "feasibility_bound" in dense:
+        ax.fill_between(dense["total_ions_per_nc"], dense["feasibility_bound"], 1.05, color="0.85", lw=0,
+                        label="beyond mass balance (> T/(m N))")
     xs = np.linspace(0.0, 1.02 * float(x.max()), 300)
     for name, res in analysis.fits.items():
         if name == "hill_free":
@@ -121,9 +128,12 @@ def fractions_figure(analysis: Any) -> Any:
 
             ax.plot(xs, hill(xs, res.value("n_hill"), res.value("k_half")), color=color, ls=ls, lw=1.2, label=label)
         elif dense is not None:
-            ax.plot(dense["total_ions_per_nc"], dense["fraction_exchanged"], color=color, ls=ls, lw=1.2, label=label)
+            ax.plot(dense["total_ions_per_nc"], dense[prod_col], color="tab:blue", ls=ls, lw=1.2, label=label)
+            if fit_desc.exciton_observable != "none":
+                ax.plot(dense["total_ions_per_nc"], dense[exc_col], color="black", lw=1, alpha=0.6)
+            color = "tab:blue"
         axr.plot(res.x, res.residuals, "o", color=color, ms=3)
-    if dense is not None:
+    if dense is not None and fit_desc.exciton_observable == "none":
         ax.plot(dense["total_ions_per_nc"], dense["fraction_unexchanged"], color="black", lw=1, alpha=0.6)
     if "defect_pl" in t and np.ptp(t["defect_pl"]) > 0:
         ax2 = ax.twinx()

@@ -146,6 +146,58 @@ def write_report(analysis: Any, out_dir: str | Path, *, inputs: Iterable[str | P
     return Report(out, html_path, tuple(written))
 
 
+def _seq_html(analysis: Any) -> str:
+    """The sequential fit in words: trust, stoichiometry, constants per host cation, populations, mass balance."""
+    name = analysis.description.fit.model
+    res = analysis.fits.get(name)
+    if res is None:
+        return ""
+    ex = res.extra
+    out = []
+    if not res.converged:
+        out.append(
+            "<p class='note'><b>The " + html.escape(name) + " fit is not trustworthy:</b> "
+            + html.escape("; ".join(res.warnings)) + "</p>"
+        )
+    out.append(
+        f"<p>{html.escape(name)}: n = {ex['sites']} steps of h = {ex['host_per_site']} host cations "
+        f"({ex['host_cations_per_nc']} per NC), {ex['ions_per_host']} Cu+ per host cation; fitted to the "
+        f"{html.escape(str(ex['observable']))} fraction"
+        + (" and the exciton fraction" if analysis.description.fit.exciton_observable != "none" else "")
+        + (f", with the NC concentration as a nuisance factor (prior {100 * ex['nc_conc_rel_sd']:.0f} %)" if "nc_conc_rel_sd" in ex else "")
+        + ".</p>"
+    )
+    rows = []
+    for key, c in ex.get("constants", {}).items():
+        ci = c.get("log10_per_host_cation_ci")
+        rows.append(
+            f"<li>{html.escape(key)} = {c['per_step']:.4g} {c['units_per_step']} per step = "
+            f"{c['per_host_cation']:.4g} {c['units_per_host_cation']} per host cation"
+            + (f" (log10 per host cation {ci[0]:.3f} .. {ci[1]:.3f})" if ci else "")
+            + "</li>"
+        )
+    if rows:
+        out.append("<ul>" + "".join(rows) + "</ul>")
+    pops = ex.get("populations")
+    if pops:
+        verdict = "two-state" if pops["two_state"] else "passes through intermediates"
+        out.append(
+            f"<p>Populations: {verdict} (at most {100 * pops['max_doped_fraction']:.1f} % of NCs partly exchanged, "
+            f"near {pops['at_total_ions_per_nc']:.4g} ions per NC).</p>"
+        )
+    feas = ex.get("feasibility")
+    if feas:
+        items = feas if isinstance(feas, list) else [feas]
+        ok = all(f["feasible"] for f in items)
+        out.append(
+            "<p>Mass balance: "
+            + ("the fractions are consistent with the ions added (fraction &le; T/(m N))." if ok
+               else html.escape("; ".join(f["summary"] for f in items if not f["feasible"])))
+            + "</p>"
+        )
+    return "".join(out)
+
+
 def _html(analysis: Any, figures: dict[str, Any], images: dict[str, str]) -> str:
     from cationx import __version__
 
@@ -178,7 +230,7 @@ def _html(analysis: Any, figures: dict[str, Any], images: dict[str, str]) -> str
                 f"<p>Correlation of the defect PL with the model's dopants per NC: r = {c['correlation']:.3f}; "
                 f"PL maximum at {c['pl_peak_ions_per_nc']:.4g}, model dopant maximum at {c['model_peak_ions_per_nc']:.4g} ions per NC.</p>"
             )
-    parts.append("<h2>Fits</h2>" + _table_html(analysis.fit_table()))
+    parts.append("<h2>Fits</h2>" + _seq_html(analysis) + _table_html(analysis.fit_table()))
     for name, res in analysis.fits.items():
         for n in res.notes:
             if n in analysis.notes:

@@ -245,7 +245,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         for k in range(y.shape[0])
     ]
     correction = correct_absorbance(
-        w, y, product, exciton_nm=ex_nm, reference_ev=proc.reference_ev, valid=valid
+        w, y, product, exciton_nm=ex_nm, reference_ev=proc.reference_ev, ref_half_width_nm=proc.reference_half_width_nm, valid=valid
     )
     if proc.exciton == "tracked":
         tracked = np.array(
@@ -256,7 +256,7 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
                 for k in range(y.shape[0])
             ]
         )
-        correction = correct_absorbance(w, y, product, exciton_nm=tracked, reference_ev=proc.reference_ev, valid=valid)
+        correction = correct_absorbance(w, y, product, exciton_nm=tracked, reference_ev=proc.reference_ev, ref_half_width_nm=proc.reference_half_width_nm, valid=valid)
     iso = tuple(find_isosbestic(w, y, window_nm=proc.isosbestic_window_nm, valid=valid))
     rank = svd_rank(y, valid=valid)
     if rank.rank != 2:
@@ -278,7 +278,8 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
                 "; ".join(f"{a:g}-{b:g}" for a, b in saturated_ranges(w, raw[k], reliable_max=proc.reliable_max_absorbance))
                 for k in range(raw.shape[0])
             ],
-            "absorbance_ref": correction.scale * float(value_at(w, product, correction.reference_nm)[0]),
+            "absorbance_ref": correction.scale
+            * float(value_at(w, product, correction.reference_nm, half_width_nm=proc.reference_half_width_nm)[0]),
             "corrected_exciton_nm": correction.exciton_nm,
             "corrected_exciton_height": correction.exciton_height,
             "fraction_unexchanged": correction.fraction_unexchanged,
@@ -298,14 +299,15 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         pl_corr = correct_pl(wp, pl_y, pl_y[0], reference_nm=proc.pl_reference_nm, band_nm=proc.pl_band_nm)
         table["defect_pl"] = pl_corr.defect_integral
 
-    fits, curve, dense, t50, cmp = _fits(desc, table, nc_conc, notes, rng)
-    note = _stoichiometry_note(desc, sizing.host_cations_per_nc, t50)
-    if note:
-        notes.append(note)
+    noise = _spectral_noise(y, valid)
+    fits, curve, dense, t50, cmp = _fits(desc, table, nc_conc, sizing.host_cations_per_nc, notes, rng, noise)
     if curve is not None:
-        for col in ("fraction_exchanged", "fraction_unexchanged", "dopants_per_nc", "free_ions_per_nc", "bound_fraction"):
+        for col in (
+            "fraction_exchanged", "product_fraction", "fraction_host", "fraction_unexchanged", "dopants_per_nc",
+            "free_ions_per_nc", "bound_fraction",
+        ):
             table[f"model_{col}"] = curve[col].to_numpy()
-        last = float(curve["fraction_exchanged"].iloc[-1])
+        last = float(curve["product_fraction" if desc.fit.observable == "product" else "fraction_exchanged"].iloc[-1])
         if desc.absorbance.product == "last" and not desc.absorbance.product_file and last < 0.98:
             notes.append(
                 f"the fitted model puts the last spectrum at {100 * last:.1f}% exchanged, but it defines 100% "
@@ -336,28 +338,6 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
     )
 
 
-def _stoichiometry_note(desc: TitrationDescription, host_cations: float, t50: float | None) -> str | None:
-    """A note when the half-exchange point cannot hold for NCs of ``host_cations`` host cations.
-
-    Exchanging half the NCs fully takes at least ``0.5 x host_cations x ions_per_site`` ions
-    per NC (000: two Cu+ per Cd2+); a smaller half-exchange point means the ions-per-NC axis
-    (titrant or NC concentration) or the sizing is off, or the numbers are in the
-    coarse-grained per-site units of the White et al. 2013 model rather than per host cation.
-    """
-    if t50 is None:
-        return None
-    m = desc.fit.ions_per_site
-    minimum = 0.5 * host_cations * m
-    if t50 >= minimum:
-        return None
-    return (
-        f"half exchange at {t50:.4g} ions per NC is below the {minimum:.0f} needed to exchange half of NCs "
-        f"holding {host_cations:.0f} host cations ({m} {desc.titrant.ion} per cation; the fitted model's "
-        f"{desc.fit.sites} sites take {desc.fit.sites * m} ions): check the titrant and NC concentrations, "
-        "or read the ions per NC as the model's coarse-grained units, not per host cation"
-    )
-
-
 def _wavelength_for_diameter(material: str, diameter: float) -> float:
     from scipy.optimize import brentq
 
@@ -371,50 +351,110 @@ def _wavelength_for_diameter(material: str, diameter: float) -> float:
     return float(brentq(f, lo, hi))
 
 
+def _spectral_noise(y: np.ndarray, valid: np.ndarray) -> float:
+    """Absorbance noise of the series: the robust scale of second differences along wavelength
+    (variance 6 sigma^2 for white noise), median over the spectra."""
+    vals = []
+    for row, ok in zip(y, valid, strict=True):
+        d2 = np.diff(row[ok], 2)
+        if d2.size >= 10:
+            vals.append(1.4826 * float(np.median(np.abs(d2))) / math.sqrt(6.0))
+    return float(np.median(vals)) if vals else 0.0
+
+
 def _fits(
-    desc: TitrationDescription, table: pd.DataFrame, nc_conc: float, notes: list[str], rng: Any
+    desc: TitrationDescription,
+    table: pd.DataFrame,
+    nc_conc: float,
+    host_cations: float,
+    notes: list[str],
+    rng: Any,
+    noise: float = 0.0,
 ) -> tuple[
     dict[str, FitResult], pd.DataFrame | None, pd.DataFrame | None, float | None, dict[str, float] | None
 ]:
-    from cationx.cooperative import make_model, solve_titration, total_at_fraction_exchanged
-    from cationx.cooperative.fits import Titration, fit_hill, fit_sequential
+    """Sequential fit (real units: n = N/h from sizing, the NC concentration as a nuisance factor,
+    the 1.82 eV fraction as product material and, optionally, the exciton fraction as pristine
+    NCs in one global fit), Hill on totals and on the free ions the fitted model implies, and the
+    defect PL against the fitted dopant population."""
+    from cationx.cooperative import solve_titration
+    from cationx.cooperative.fits import Titration, fit_hill, fit_sequential, model_from_fit
 
     f = desc.fit
-    c_fit = 1.0 if f.units == "per_nc" else nc_conc
+    molar = f.units == "molar"
+    c_fit = nc_conc if molar else 1.0
     x = table["ions_per_nc"].to_numpy()
     y = table["fraction_exchanged"].to_numpy()
+    h = f.host_per_site
+    if f.sites is not None:
+        sites = f.sites
+    elif molar:
+        sites = max(1, round(host_cations / h))
+    else:
+        sites = 20
     fits: dict[str, FitResult] = {}
-    data = Titration.from_arrays(x, y, nc_conc_molar=c_fit, label=desc.title)
+    # each fraction is scaled to 100 % on one spectrum (the last at 1.82 eV, the first at the
+    # exciton): its noise makes a common scale error, fitted with this prior
+    if f.fraction_scale_sd is not None:
+        sd_prod = sd_exc = f.fraction_scale_sd or None
+    else:
+        ref = float(np.nanmax(table["absorbance_ref"].to_numpy()))
+        exc0 = float(table["corrected_exciton_height"].iloc[0])
+        sd_prod = max(0.002, math.sqrt(2.0) * noise / ref) if ref > 0 else None
+        sd_exc = max(0.002, math.sqrt(2.0) * noise / exc0) if exc0 > 0 else None
+    data = [
+        Titration.from_arrays(x, y, nc_conc_molar=c_fit, label="1.82 eV", observable=f.observable, scale_sd=sd_prod)
+    ]
+    if f.exciton_observable != "none":
+        data.append(
+            Titration.from_arrays(
+                x, table["fraction_unexchanged"].to_numpy(), nc_conc_molar=c_fit, label="exciton",
+                observable=f.exciton_observable, scale_sd=sd_exc,
+            )
+        )
+    seq_kwargs: dict[str, Any] = {"host_per_site": h, "ions_per_site": f.ions_per_site, "ci": f.ci, "rng": rng}
+    if molar:
+        seq_kwargs.update(host_cations=sites * h, nc_conc_rel_sd=f.nc_conc_rel_sd or None, nc_factor_shared=True)
+        if sites * h != round(host_cations):
+            notes.append(f"n = {sites} steps of h = {h} hold {sites * h} host cations (sizing: {host_cations:.0f})")
+    else:
+        seq_kwargs["sites"] = sites
+        notes.append(
+            "fit in per-NC units (the paper's toy: NC concentration 1 M); the constants have no molar meaning "
+            "and the mass balance of the real NC is not checked"
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            seq = fit_sequential(
-                data, f.model, sites=f.sites, ions_per_site=f.ions_per_site, observable="exchanged", ci=f.ci, rng=rng
-            )
+            seq = fit_sequential(data if len(data) > 1 else data[0], f.model, **seq_kwargs)
             fits[f.model] = seq
         except CationxError as exc:
             notes.append(f"{f.model} fit failed: {exc}")
             seq = None
         try:
-            fits["hill_total"] = fit_hill(data, against="total", sites=f.sites, ions_per_site=f.ions_per_site, ci=f.hill_ci, rng=rng)
+            hill_data = Titration.from_arrays(x, y, nc_conc_molar=c_fit, label=desc.title)
+            fits["hill_total"] = fit_hill(
+                hill_data, against="total", sites=sites * h, ions_per_site=f.ions_per_site, ci=f.hill_ci, rng=rng
+            )
         except CationxError as exc:
             notes.append(f"Hill fit (total) failed: {exc}")
     notes.extend(sorted({str(c.message) for c in caught}))
     if seq is None:
         return fits, None, None, None, None
-    v = seq.params
-    kwargs: dict[str, Any] = {"sites": f.sites, "k1": 10 ** v["log10_k1"].value, "ions_per_site": f.ions_per_site}
-    if "log10_alpha" in v:
-        kwargs["alpha"] = 10 ** v["log10_alpha"].value
-    if "log10_l" in v:
-        kwargs["l_allosteric"] = 10 ** v["log10_l"].value
-    model = make_model(f.model, **kwargs)
-    state = solve_titration(model, x, nc_conc_molar=c_fit)
+    if not seq.converged:
+        notes.append(f"the {f.model} fit is not trustworthy: " + "; ".join(seq.warnings))
+    model = model_from_fit(seq)
+    factor = 10.0 ** seq.params["log10_nc_conc_factor"].value if "log10_nc_conc_factor" in seq.params else 1.0
+    # the fitted model at the stated ions per NC (the NC-concentration factor maps them to true ones)
+    state = solve_titration(model, x / factor, nc_conc_molar=c_fit * factor)
     curve = state.to_frame()
     grid = np.linspace(0.0, 1.02 * float(x.max()), 200)
-    dense = solve_titration(model, grid, nc_conc_molar=c_fit).to_frame()
-    t50 = float(total_at_fraction_exchanged(model, 0.5, nc_conc_molar=c_fit))
-    free = state.free_ions_per_nc
+    dense_state = solve_titration(model, grid / factor, nc_conc_molar=c_fit * factor)
+    dense = dense_state.to_frame()
+    dense["total_ions_per_nc"] = grid
+    dense["feasibility_bound"] = np.minimum(1.0, grid / (f.ions_per_site * model.host_cations))
+    t50 = _crossing(grid, dense["product_fraction" if f.observable == "product" else "fraction_exchanged"].to_numpy())
+    free = state.free_ions_per_nc * factor
     pos = free > 0
     if pos.sum() >= 4:
         try:
@@ -442,6 +482,14 @@ def _fits(
                 "model_peak_ions_per_nc": x_peak_model,
             }
             table["defect_pl_model"] = scale * m
-    if not math.isfinite(t50):
-        t50 = None  # type: ignore[assignment]
     return fits, curve, dense, t50, cmp
+
+
+def _crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float | None:
+    """First x where y reaches ``level`` (linear interpolation), None if it never does."""
+    above = np.flatnonzero(y >= level)
+    if above.size == 0 or above[0] == 0:
+        return None
+    i = int(above[0])
+    x0, x1, y0, y1 = x[i - 1], x[i], y[i - 1], y[i]
+    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0)) if y1 != y0 else float(x1)

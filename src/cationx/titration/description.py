@@ -35,6 +35,7 @@ Example (every key is documented in ``docs/titration.md``; the JSON schema is
     [processing]
     dilution_correction = false
     reference_ev = 1.82
+    reference_half_width_nm = 3.0  # window averaged at 1.82 eV (wider = less noise; host must not absorb)
     exciton = "fixed"              # or "tracked"
     pl_reference_nm = 650.0
     pl_band_nm = [650.0, 900.0]
@@ -42,11 +43,16 @@ Example (every key is documented in ``docs/titration.md``; the JSON schema is
     reliable_max_absorbance = 3.0
 
     [fit]
-    model = "white2013"            # white2013, ladder, independent, mwc
-    sites = 20
-    ions_per_site = 2
-    units = "per_nc"               # or "molar" (uses the NC concentration)
-    ci = "stderr"                  # profile, bootstrap, stderr, none
+    model = "nucleation"           # white2013, ladder, nucleation, mwc, lattice, independent
+    # sites = 678                  # default: host cations (sizing) / host_per_site
+    host_per_site = 1              # host cations per step
+    ions_per_site = 2              # incoming ions per host cation
+    units = "molar"                # real NC concentration; "per_nc": the paper's toy units (sites = 20)
+    observable = "product"         # the 1.82 eV fraction is product material ("exchanged": whole NCs)
+    exciton_observable = "host"    # fit the exciton fraction too: pristine NCs ("unexchanged", "none")
+    nc_conc_rel_sd = 0.1           # NC concentration uncertainty, fitted as a nuisance factor
+    # fraction_scale_sd = 0.01     # uncertainty of the 100 % reference spectra (default: from the noise)
+    ci = "profile"                 # profile, bootstrap, stderr, none
 """
 
 from __future__ import annotations
@@ -133,6 +139,9 @@ class PLFile(_Series):
 class Processing(_Strict):
     dilution_correction: bool = False
     reference_ev: float = Field(1.82, gt=0)
+    reference_half_width_nm: float = Field(
+        3.0, gt=0, le=200, description="Half width of the window averaged at the reference energy (wider: less noise; the host must not absorb in it)"
+    )
     exciton: Literal["fixed", "tracked"] = "fixed"
     exciton_window_nm: tuple[float, float] | None = None
     pl_reference_nm: float = Field(650.0, gt=0)
@@ -144,11 +153,27 @@ class Processing(_Strict):
 
 
 class Fit(_Strict):
-    model: Literal["white2013", "ladder", "independent", "mwc"] = "white2013"
-    sites: int = Field(20, ge=1)
-    ions_per_site: int = Field(2, ge=1)
-    units: Literal["per_nc", "molar"] = "per_nc"
-    ci: Literal["profile", "bootstrap", "stderr", "none"] = "stderr"
+    model: Literal["white2013", "ladder", "nucleation", "mwc", "lattice", "independent"] = "white2013"
+    sites: int | None = Field(
+        None, ge=1, description="Exchange steps n; default: host cations from sizing / host_per_site (molar units), 20 (per_nc)"
+    )
+    host_per_site: int = Field(1, ge=1, description="Host cations per step h (a step takes m h ions, releases h)")
+    ions_per_site: int = Field(2, ge=1, description="Incoming ions per host cation released (m; 2 for Cu+/Ag+ -> Cd2+)")
+    units: Literal["per_nc", "molar"] = Field(
+        "molar", description="molar: real NC concentration, n fixed by stoichiometry; per_nc: the paper's toy units"
+    )
+    observable: Literal["product", "exchanged"] = Field(
+        "product", description="What the 1.82 eV fraction measures: product material (default) or fully exchanged NCs"
+    )
+    exciton_observable: Literal["host", "unexchanged", "none"] = Field(
+        "host", description="Also fit the exciton fraction as pristine NCs (host), pure + doped (unexchanged), or not"
+    )
+    nc_conc_rel_sd: float = Field(0.1, ge=0, le=2, description="Relative uncertainty of the NC concentration (0: exact)")
+    fraction_scale_sd: float | None = Field(
+        None, ge=0, le=1,
+        description="Relative uncertainty of each fraction's 100 % reference spectrum; default: from the spectral noise (0: exact)",
+    )
+    ci: Literal["profile", "bootstrap", "stderr", "none"] = "profile"
     hill_ci: Literal["profile", "bootstrap", "stderr", "none"] = "profile"
 
 
