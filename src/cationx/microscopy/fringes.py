@@ -49,6 +49,7 @@ import pandas as pd
 
 from cationx._validation import check_int, check_nonnegative, check_positive
 from cationx.errors import InputError, InterpretationWarning
+from cationx.microscopy._deps import require
 
 __all__ = [
     "FringeAnalysis",
@@ -207,7 +208,7 @@ def cubic_reflections(a_angstrom: float, d_min_angstrom: float, centering: str =
     if c not in ("P", "I", "F"):
         raise InputError(f"centering must be P, I or F; got {centering!r}")
     nmax = int((a / d_min_angstrom) ** 2) + 1
-    hmax = int(math.isqrt(nmax)) + 1
+    hmax = math.isqrt(nmax) + 1
     out = []
     for hh in range(hmax + 1):
         for kk in range(hh + 1):
@@ -299,6 +300,7 @@ def _angle_diff(a: float, b: float) -> float:
 
 def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple[float, float] | None,
             calibration_rel: float) -> tuple[list[dict[str, Any]], np.ndarray, float]:
+    require("skimage")
     from skimage.feature import peak_local_max
 
     h, w = sub.shape

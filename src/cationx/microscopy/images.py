@@ -12,8 +12,8 @@ TIFF files are read with ``tifffile``; the pixel size is taken, in this order, f
    with a warning (these tags often hold a print resolution, not the specimen scale).
 
 Gatan DigitalMicrograph files (.dm3/.dm4) are read with ``ncempy`` (optional extra
-``cationx[microscopy-dm]``).  PNG/JPEG/BMP files are read with ``imageio`` through
-scikit-image and carry no pixel size: give it explicitly.  A ``pixel_nm`` argument always
+``cationx[microscopy-dm]``).  PNG/JPEG/BMP files are read with ``imageio`` (Pillow plugin; a dependency of
+scikit-image) and carry no pixel size: give it explicitly.  A ``pixel_nm`` argument always
 overrides the file; if it disagrees with the file by more than 1 % a warning says so.
 
 RGB(A) images are converted to grey with the ITU-R 709 luma weights (as
@@ -34,6 +34,7 @@ import numpy as np
 
 from cationx._validation import check_existing_file, check_positive
 from cationx.errors import DataFileError, InputError, InterpretationWarning
+from cationx.microscopy._deps import require
 
 __all__ = ["Micrograph", "read_micrograph", "to_grey", "unit_to_nm"]
 
@@ -41,7 +42,7 @@ _LUMA = np.array([0.2125, 0.7154, 0.0721])
 
 _UNITS_NM = {
     "pm": 1e-3,
-    "a": 0.1, "å": 0.1, "\u212b": 0.1, "angstrom": 0.1, "angstroms": 0.1,
+    "a": 0.1, "å": 0.1, "\u212b": 0.1, "\\u00c5": 0.1, "\\u212b": 0.1, "angstrom": 0.1, "angstroms": 0.1,
     "nm": 1.0, "nanometer": 1.0, "nanometers": 1.0, "nanometre": 1.0,
     "um": 1e3, "µm": 1e3, "μm": 1e3, "\\u00b5m": 1e3, "micron": 1e3, "microns": 1e3,
     "micrometer": 1e3, "micrometers": 1e3, "micrometre": 1e3,
@@ -195,7 +196,7 @@ def _pixel_from_imagej(tif: Any, page: Any, msgs: list[str]) -> tuple[float, str
 
 
 def _read_tiff(path: Path, msgs: list[str]) -> tuple[np.ndarray, float | None, str]:
-    import tifffile
+    tifffile = require("tifffile")
 
     try:
         with tifffile.TiffFile(path) as tif:
@@ -223,13 +224,7 @@ def _read_tiff(path: Path, msgs: list[str]) -> tuple[np.ndarray, float | None, s
 
 
 def _read_dm(path: Path, msgs: list[str]) -> tuple[np.ndarray, float | None, str]:
-    try:
-        from ncempy.io import dm
-    except ImportError:
-        raise DataFileError(
-            f"reading {path.suffix} files needs the optional package ncempy: "
-            "pip install 'cationx[microscopy-dm]'"
-        ) from None
+    dm = require("ncempy.io.dm")
     try:
         res = dm.dmReader(str(path))
     except Exception as exc:  # ncempy raises bare exceptions on foreign files
@@ -253,10 +248,9 @@ def _read_dm(path: Path, msgs: list[str]) -> tuple[np.ndarray, float | None, str
 
 
 def _read_plain(path: Path) -> np.ndarray:
-    from skimage import io as skio
-
+    iio = require("imageio.v3")
     try:
-        return np.asarray(skio.imread(path))
+        return np.asarray(iio.imread(path, plugin="pillow"))
     except Exception as exc:  # imageio raises many types for foreign bytes
         raise DataFileError(f"not a readable image: {path.name} ({type(exc).__name__})") from None
 

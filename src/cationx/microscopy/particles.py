@@ -34,6 +34,7 @@ import pandas as pd
 
 from cationx._validation import check_int, check_nonnegative, check_positive
 from cationx.errors import InputError, InterpretationWarning
+from cationx.microscopy._deps import require
 
 __all__ = ["ParticleSegmentation", "min_feret_diameter", "segment_particles"]
 
@@ -211,6 +212,8 @@ def segment_particles(
         Drop particles touching the image border (their size is unknown).
     """
     from scipy import ndimage as ndi
+
+    require("skimage")
     from skimage import measure, segmentation
     from skimage.feature import peak_local_max
 
@@ -261,10 +264,10 @@ def segment_particles(
     else:
         labels = lab0
 
-    n_before_edge = int(len(np.unique(labels[labels > 0])))
+    n_before_edge = len(np.unique(labels[labels > 0]))
     if exclude_edge:
         labels = segmentation.clear_border(labels)
-    n_after_edge = int(len(np.unique(labels[labels > 0])))
+    n_after_edge = len(np.unique(labels[labels > 0]))
     n_edge = n_before_edge - n_after_edge
     # pieces of a split object can fall below the minimum area
     areas = np.bincount(labels.ravel())
