@@ -55,7 +55,7 @@ def test_generic_resolution_tags_warn(tmp_path):
 def test_no_pixel_size_is_one_clear_error(tmp_path):
     path = tmp_path / "plain.tif"
     tifffile.imwrite(path, U16)
-    with pytest.raises(DataFileError, match="no pixel size in plain.tif: give it with --pixel-nm"):
+    with pytest.raises(DataFileError, match=r"no pixel size in plain\.tif: give it with --pixel-nm"):
         read_micrograph(path)
     assert read_micrograph(path, pixel_nm=0.5).pixel_source == "pixel_nm given explicitly"
 

@@ -288,8 +288,9 @@ def _interp(lm: float, l0: float, lp: float) -> tuple[float, float]:
     return float(np.clip(off, -0.5, 0.5)), curv
 
 
-def _angle(kx: float, ky: float) -> float:
-    ang = math.degrees(math.atan2(-ky, kx)) % 180.0
+def _angle(gx: float, gy: float) -> float:
+    """Direction of g (physical units: bins differ along x and y in a rectangular region)."""
+    ang = math.degrees(math.atan2(-gy, gx)) % 180.0
     return 0.0 if math.isclose(ang, 180.0) else ang
 
 
@@ -360,7 +361,7 @@ def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple
         d_nm = 1.0 / g
         found.append({
             "kx": fkx, "ky": fky, "g": g, "sg": sg, "d": 10.0 * d_nm, "sd": 10.0 * sg / g**2,
-            "d_px": d_nm / pixel_nm, "angle": _angle(fkx, fky), "ratio": rt, "power": float(power[r, c]),
+            "d_px": d_nm / pixel_nm, "angle": _angle(gx, gy), "ratio": rt, "power": float(power[r, c]),
             "width": fwhm,
         })
     return found, np.log10(np.maximum(power, np.finfo(float).tiny)), thr
