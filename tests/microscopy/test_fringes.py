@@ -138,3 +138,10 @@ def test_bad_regions(region, message):
 
 def test_default_region_is_the_centred_square():
     assert parse_region(None, (200, 300)) == (50, 0, 200, 200)
+
+
+def test_calibration_cancels_in_the_ratio_flag():
+    img = fringe_image((D111, 2 * D111), (30.0, 30.0), (1.0, 0.25), pixel_nm=0.02, rng=3)
+    a = _analyse(img).ratio_flags[0]
+    b = _analyse(img, calibration_rel=0.03).ratio_flags[0]
+    assert b["ratio_uncertainty"] == pytest.approx(a["ratio_uncertainty"], rel=1e-6)

@@ -166,7 +166,13 @@ def fringes_cmd(
     typer.echo(f"{image.name}: region {x0},{y0},{w},{h}; pixel {mg.pixel_nm:.4g} nm ({mg.pixel_source}); "
                f"{len(res.spots)} spot(s) above {res.ratio_threshold:.1f} x background")
     for s in res.spots:
-        kind = "fundamental" if s.order == 1 else f"order {s.order} of spot {s.fundamental_id}"
+        if s.order == 1:
+            kind = "order 1"
+        else:
+            fund = next(f for f in res.spots if f.id == s.fundamental_id)
+            kind = f"{s.order} x g of spot {fund.id}"
+            if s.relative_power > fund.relative_power:
+                kind += f", and stronger: spot {fund.id} is at 1/{s.order} of its frequency"
         typer.echo(f"  {s.id:>2}  d = {s.d_angstrom:.3f} +/- {s.d_uncertainty_angstrom:.3f} A  at {s.angle_deg:6.1f} deg  "
                    f"power {s.relative_power:.3g}  ({kind})")
     for f in res.ratio_flags:

@@ -415,15 +415,21 @@ def _quadrant_presence(sub: np.ndarray, pixel_nm: float, g: float, angle: float,
     return count
 
 
+def _stat_rel(s: FringeSpot, calibration_rel: float) -> float:
+    rel = s.d_uncertainty_angstrom / s.d_angstrom
+    return math.sqrt(max(rel * rel - calibration_rel * calibration_rel, 0.0))
+
+
 def _ratio_flags(spots: list[FringeSpot], sub: np.ndarray, pixel_nm: float, angle_tol: float,
-                 false_alarm: float) -> list[dict[str, Any]]:
+                 false_alarm: float, calibration_rel: float = 0.0) -> list[dict[str, Any]]:
     flags = []
     for a in spots:
         for b in spots:
             if b.g_inv_nm <= a.g_inv_nm:
                 continue
             r = a.d_angstrom / b.d_angstrom
-            sr = r * math.hypot(a.d_uncertainty_angstrom / a.d_angstrom, b.d_uncertainty_angstrom / b.d_angstrom)
+            # the pixel-size calibration cancels in a ratio: statistical parts only
+            sr = r * math.hypot(_stat_rel(a, calibration_rel), _stat_rel(b, calibration_rel))
             if abs(r - 2.0) > max(3 * sr, 0.06):
                 continue
             dang = _angle_diff(a.angle_deg, b.angle_deg)
@@ -571,7 +577,7 @@ def analyse_fringes(
                 continue
             n = b.g_inv_nm / a.g_inv_nm
             nn = round(n)
-            sn = n * math.hypot(a.g_uncertainty_inv_nm / a.g_inv_nm, b.g_uncertainty_inv_nm / b.g_inv_nm)
+            sn = n * math.hypot(_stat_rel(a, cal), _stat_rel(b, cal))
             if nn in HARMONIC_ORDERS and abs(n - nn) <= max(3 * sn, 0.02 * nn):
                 order[b.id] = (nn, a.id)
                 break
@@ -587,7 +593,7 @@ def analyse_fringes(
         dm = float(np.sum(wts * [m.d_angstrom for m in members]) / wts.sum())
         families.append({"family": k + 1, "d_angstrom": dm, "d_uncertainty_angstrom": float(1 / math.sqrt(wts.sum())),
                          "spot_ids": [m.id for m in members], "angles_deg": [m.angle_deg for m in members]})
-    flags = _ratio_flags(spots, sub, px, angle_tol_deg, fa)
+    flags = _ratio_flags(spots, sub, px, angle_tol_deg, fa, cal)
     if not spots:
         text = f"no spots above the detection threshold (ratio {thr:.1f} to the ring background)"
         msgs.append(text)
