@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from skimage.draw import disk
 
 from cationx.errors import InputError, InterpretationWarning
@@ -70,6 +72,9 @@ def test_dark_particles_and_threshold_choices(discs):
         assert abs(segment_particles(discs.image, 0.1, threshold=method).n_particles - 36) <= 1
     v = segment_particles(discs.image, 0.1, threshold="0.55")
     assert v.threshold_method == "value" and v.threshold_value == 0.55 and v.n_particles == 36
+    # a grey value for dark particles is in the image's own scale: particles are below it
+    dv = segment_particles(inverted, 0.1, dark_particles=True, threshold=1.45)
+    assert dv.threshold_value == pytest.approx(1.45) and dv.n_particles == 36
 
 
 def test_flattening_handles_a_background_ramp(discs):
@@ -141,3 +146,11 @@ def test_real_afm_image_smoke(real_afm):
     assert 15 <= seg.n_particles <= 30
     assert seg.n_edge_excluded >= 3
     assert 50 < report.statistics.median_diameter_nm < 400
+
+
+@settings(max_examples=40, deadline=None)
+@given(h=st.integers(1, 25), w=st.integers(1, 25), k=st.integers(0, 3))
+def test_min_feret_of_rectangles_is_the_short_side(h, w, k):
+    """Axis-aligned h x w pixel rectangles (any quarter turn): caliper width min(h, w)."""
+    coords = np.argwhere(np.rot90(np.ones((h, w), bool), k))
+    assert min_feret_diameter(coords) == pytest.approx(min(h, w))

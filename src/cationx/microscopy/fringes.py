@@ -174,6 +174,8 @@ def parse_region(text: str | Sequence[int] | None, shape: tuple[int, int]) -> tu
     h_img, w_img = shape
     if text is None:
         side = min(h_img, w_img)
+        if side < 16:
+            raise InputError(f"image of {w_img} x {h_img} pixels is too small for a power spectrum (16 x 16 at least)")
         return ((w_img - side) // 2, (h_img - side) // 2, side, side)
     if isinstance(text, str):
         parts = [p.strip() for p in text.split(",")]

@@ -12,8 +12,8 @@ TIFF files are read with ``tifffile``; the pixel size is taken, in this order, f
    with a warning (these tags often hold a print resolution, not the specimen scale).
 
 Gatan DigitalMicrograph files (.dm3/.dm4) are read with ``ncempy`` (optional extra
-``cationx[microscopy-dm]``).  PNG/JPEG/BMP files are read with ``imageio`` (Pillow plugin; a dependency of
-scikit-image) and carry no pixel size: give it explicitly.  A ``pixel_nm`` argument always
+``cationx[microscopy-dm]``).  PNG/JPEG/BMP files are read with ``imageio`` (Pillow
+plugin; a dependency of scikit-image) and carry no pixel size: give it explicitly.  A ``pixel_nm`` argument always
 overrides the file; if it disagrees with the file by more than 1 % a warning says so.
 
 RGB(A) images are converted to grey with the ITU-R 709 luma weights (as
@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import check_existing_file, check_positive
-from cationx.errors import DataFileError, InputError, InterpretationWarning
+from cationx.errors import DataFileError, InterpretationWarning
 from cationx.microscopy._deps import require
 
 __all__ = ["Micrograph", "read_micrograph", "to_grey", "unit_to_nm"]
@@ -298,9 +298,3 @@ def read_micrograph(path: str | Path, *, pixel_nm: float | None = None) -> Micro
         raise DataFileError(f"no pixel size in {p.name}: give it with --pixel-nm (nm per pixel)")
     return Micrograph(grey, float(meta_px), source, str(p), dtype, float(meta_px), tuple(msgs))
 
-
-def check_pixel_nm(value: Any, name: str = "--pixel-nm") -> float:
-    """A pixel size must be a finite number > 0 (raises :class:`InputError`)."""
-    if value is None:
-        raise InputError(f"{name} is required")
-    return check_positive(value, name)

@@ -193,8 +193,10 @@ def segment_particles(
     pixel_nm
         Pixel size in nm.
     threshold
-        ``"otsu"``, ``"li"``, ``"yen"`` (scikit-image) or a grey value (after inversion for
-        dark particles the value refers to the inverted image ``max - image``).
+        ``"otsu"``, ``"li"``, ``"yen"`` (scikit-image) or a grey value in the image's stored
+        scale (particles above it; below it with ``dark_particles``).  With background
+        flattening the value applies to the flattened image (background near 0, particles
+        positive after inversion).  ``threshold_value`` reports it in the same terms.
     dark_particles
         Particles darker than the background (bright-field TEM).
     min_area_px
@@ -233,7 +235,11 @@ def segment_particles(
     if float(work.max()) == float(work.min()):
         raise InputError("image is uniform: nothing to threshold")
     method, tval = _threshold(work, threshold)
+    if method == "value" and dark_particles and flatten_sigma_px is None:
+        # a grey value is given in the image's own scale: dark particles are the pixels below it
+        tval = float(img.max()) - tval
     mask = work > tval
+    reported = float(img.max()) - tval if dark_particles and flatten_sigma_px is None else tval
     mask = ndi.binary_fill_holes(mask)
     lab0, n0 = ndi.label(mask)
     if n0:  # remove small objects (before splitting, so noise specks do not seed markers)
@@ -308,7 +314,7 @@ def segment_particles(
         warnings.warn(text, InterpretationWarning, stacklevel=2)
     return ParticleSegmentation(
         particles=table, labels=labels.astype(np.int32), pixel_nm=px, threshold_method=method,
-        threshold_value=tval, dark_particles=bool(dark_particles), watershed=bool(watershed),
+        threshold_value=reported, dark_particles=bool(dark_particles), watershed=bool(watershed),
         min_distance_px=min_dist, min_area_px=min_area, n_objects_thresholded=n_thr, n_split=n_split,
         n_edge_excluded=n_edge, n_small_excluded=n_small, warnings=tuple(msgs),
     )

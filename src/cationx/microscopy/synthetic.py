@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cationx._validation import check_int, check_nonnegative, check_positive
+from cationx.errors import InputError
 
 __all__ = ["SyntheticDiscs", "disc_image", "fringe_image"]
 
@@ -120,7 +121,7 @@ def disc_image(
         centers[i] = c
         placed += 1
     if placed < n:
-        raise RuntimeError(f"could place only {placed} of {n} discs; use a larger image")
+        raise InputError(f"could place only {placed} of {n} discs without overlap; use a larger shape")
     img = 0.1 + 0.9 * _render((h, w), centers, radii)
     if blur_px > 0:
         img = ndi.gaussian_filter(img, blur_px)
@@ -138,12 +139,16 @@ def fringe_image(
     noise: float = 0.3,
     rng: int | np.random.Generator | None = None,
 ) -> np.ndarray:
-    """Sum of cosine fringes ``a cos(2 pi x . n / d)`` (direction of g at ``angles_deg`` from the
-    +x axis, counter-clockwise with y pointing down the rows) plus Gaussian noise."""
+    """Sum of cosine fringes ``a cos(2 pi r . n / d + random phase)`` plus Gaussian noise.
+
+    The direction ``n`` of each g is at ``angles_deg`` from the +x (column) axis,
+    counter-clockwise as seen on screen (rows point down), the convention of
+    :class:`~cationx.microscopy.fringes.FringeSpot`.
+    """
     gen = np.random.default_rng(rng)
     px = check_positive(pixel_nm, "pixel_nm")
     if not len(d_angstrom) == len(angles_deg) == len(amplitudes):
-        raise ValueError("d_angstrom, angles_deg and amplitudes need the same length")
+        raise InputError("d_angstrom, angles_deg and amplitudes need the same length")
     yy, xx = np.indices(shape, dtype=float)
     img = np.zeros(shape)
     for d, ang, a in zip(d_angstrom, angles_deg, amplitudes, strict=True):
