@@ -146,3 +146,43 @@ def test_real_rgb_afm_image(real_afm):
     assert m.shape == (640, 640) and m.dtype == "uint8"
     assert 0 <= m.data.min() and m.data.max() == pytest.approx(255)  # luma weights sum to 1
     assert m.data.mean() < 60  # dark substrate, bright particles
+
+
+def _fake_dm(data, sizes, units):
+    class FakeDM:
+        @staticmethod
+        def dmReader(path):
+            return {"data": data, "pixelSize": sizes, "pixelUnit": units}
+
+    return FakeDM
+
+
+@pytest.mark.parametrize(
+    ("sizes", "units", "nm"),
+    [([0.5, 0.5], ["nm", "nm"], 0.5), ([1.5, 1.5], ["\u00c5", "\u00c5"], 0.15), ([0.002, 0.002], ["\u00b5m", "\u00b5m"], 2.0)],
+)
+def test_dm_calibration_units(tmp_path, monkeypatch, sizes, units, nm):
+    """The DM branch's unit handling (ncempy's dmReader layout: per-axis pixelSize/pixelUnit, y then x)."""
+    import cationx.microscopy.images as images
+
+    path = tmp_path / "a.dm4"
+    path.write_bytes(b"\0" * 64)
+    monkeypatch.setattr(images, "require", lambda name: _fake_dm(U16, sizes, units))
+    m = read_micrograph(path)
+    assert m.pixel_nm == pytest.approx(nm) and "DigitalMicrograph" in m.pixel_source
+
+
+def test_dm_non_square_pixels_and_diffraction(tmp_path, monkeypatch):
+    import cationx.microscopy.images as images
+
+    path = tmp_path / "a.dm3"
+    path.write_bytes(b"\0" * 64)
+    monkeypatch.setattr(images, "require", lambda name: _fake_dm(U16, [2.0, 1.0], ["\u00c5", "nm"]))
+    with pytest.warns(InterpretationWarning, match="pixels are not square"):
+        assert read_micrograph(path).pixel_nm == 1.0
+    monkeypatch.setattr(images, "require", lambda name: _fake_dm(U16, [0.1, 0.1], ["1/nm", "1/nm"]))
+    with pytest.raises(DataFileError, match="diffraction pattern"):
+        read_micrograph(path)
+    monkeypatch.setattr(images, "require", lambda name: _fake_dm(np.zeros((1, 2048), np.float32), [1.0, 0.1], ["", "eV"]))
+    with pytest.raises(DataFileError, match="1-D signal of 2048 values"):
+        read_micrograph(path)

@@ -35,7 +35,7 @@ def _guarded(folder: Path, name: str, inputs: list[Path]) -> Path:
 def sizes_cmd(
     images: list[Path] = typer.Argument(..., help="One or more micrographs (TIFF, DM3/DM4, PNG, JPEG)."),
     pixel_nm: float | None = typer.Option(None, "--pixel-nm", help=PIXEL_HELP),
-    threshold: str = typer.Option("otsu", "--threshold", help="otsu | li | yen | a grey value (in the image's stored scale)."),
+    threshold: str = typer.Option("otsu", "--threshold", help="otsu | li | yen | a grey value in the image's stored scale (particles above it; below it with --dark-particles)."),
     dark_particles: bool = typer.Option(False, "--dark-particles", help="Particles darker than the background (bright-field TEM); default: bright (HAADF)."),
     min_area_px: int = typer.Option(10, "--min-area-px", help="Smallest particle kept, pixels."),
     no_watershed: bool = typer.Option(False, "--no-watershed", help="Do not split touching particles."),

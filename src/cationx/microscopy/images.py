@@ -244,7 +244,13 @@ def _read_dm(path: Path, msgs: list[str]) -> tuple[np.ndarray, float | None, str
     value = _first_number(sizes[-1])
     if scale is None or value is None:
         return arr, None, ""
-    return arr, value * scale, f"DigitalMicrograph calibration ({value:g} {unit})"
+    px = value * scale
+    if len(sizes) >= 2 and len(units) >= 2:
+        yscale, yvalue = unit_to_nm(str(units[-2])), _first_number(sizes[-2])
+        if yscale is not None and yvalue is not None and not math.isclose(yvalue * yscale, px, rel_tol=1e-3):
+            _warn(msgs, f"pixels are not square in {path.name} (x {px:.4g} nm, y {yvalue * yscale:.4g} nm); "
+                        "sizes and d-spacings use the x size: resample to square pixels first")
+    return arr, px, f"DigitalMicrograph calibration ({value:g} {unit})"
 
 
 def _read_plain(path: Path) -> np.ndarray:
@@ -285,6 +291,8 @@ def read_micrograph(path: str | Path, *, pixel_nm: float | None = None) -> Micro
         arr, meta_px, source = _read_tiff(p, msgs)
     dtype = str(np.asarray(arr).dtype)
     grey = to_grey(arr)
+    if min(grey.shape) == 1:
+        raise DataFileError(f"{p.name} holds a 1-D signal of {max(grey.shape)} values (a spectrum?), not an image")
     if grey.shape[0] < 8 or grey.shape[1] < 8:
         raise DataFileError(f"image {p.name} is too small to analyse: {grey.shape[1]} x {grey.shape[0]} pixels")
     bad = ~np.isfinite(grey)
