@@ -34,6 +34,7 @@ def test_superstructure_pair_recovered_and_flagged():
     assert strong.d_uncertainty_angstrom < 0.02 and weak.relative_power < 0.2
     assert (weak.order, strong.order, strong.fundamental_id) == (1, 2, weak.id)
     (flag,) = res.ratio_flags
+    assert flag["kind"] == "half-order" and flag["check"]
     assert flag["collinear"] and abs(flag["ratio"] - 2) <= 2 * flag["ratio_uncertainty"]
     assert flag["quadrants_with_half_spot"] == 4 and not flag["axis_aligned"]
     assert "superstructure" in flag["interpretation"] and "artifact" in flag["interpretation"]
@@ -119,6 +120,22 @@ def test_match_cell_in_analysis():
     res = _analyse(img, match_cell_angstrom=A_CU2SE)
     by_id = {m["spot_id"]: m for m in res.cell_matches}
     assert by_id[1]["hkl"] == [1, 1, 1] and by_id[2]["doubled_hkl"] == [1, 1, 1]
+    assert any("twice d(111)" in e for e in res.ratio_flags[0]["evidence_for_superstructure"])
+
+
+def test_ordinary_second_order_is_not_a_superstructure_question():
+    """200 fringes (2.925 A) with a weaker 400 (1.4625 A) along the same direction: flagged as
+    kind second-order, no half-order warning; with the cell, 200 is an allowed reflection."""
+    d200 = A_CU2SE / 2
+    img = fringe_image((d200, d200 / 2), (40.0, 40.0), (1.0, 0.3), pixel_nm=0.02, rng=4)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = analyse_fringes(img, 0.02, match_cell_angstrom=A_CU2SE)
+    (flag,) = res.ratio_flags
+    assert flag["kind"] == "second-order" and not flag["check"] and not flag["evidence_for_superstructure"]
+    assert {m["spot_id"]: m["hkl"] for m in res.cell_matches} == {1: [2, 0, 0], 2: [4, 0, 0]}
 
 
 @pytest.mark.parametrize(

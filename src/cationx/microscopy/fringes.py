@@ -24,8 +24,9 @@ Method
 5. ``d = 1/|g|`` with ``sigma_d = sigma_g / |g|^2``.  Spots are grouped into families of equal
    |g| and checked for harmonics: a spot whose g is n times (n = 2, 3, 4) that of a collinear spot
    is reported as order n of that fundamental.
-6. A pair with ratio d1/d2 close to 2 is flagged.  A spot at half the frequency of a strong
-   lattice spot can be a superstructure (e.g. Cu vacancy ordering in beta-Cu2Se: 6.7 A = 2 d111
+6. A pair with ratio d1/d2 close to 2 is flagged (``kind``: ``half-order`` when the longer
+   spacing is the weaker spot, ``second-order`` when it is the stronger, e.g. 400 of 200,
+   ``not-collinear``).  A weak spot at half the frequency of a strong lattice spot can be a superstructure (e.g. Cu vacancy ordering in beta-Cu2Se: 6.7 A = 2 d111
    of the antifluorite cell, a = 5.85 A, d111 = 3.38 A) or an artifact; the flag lists the
    evidence this analysis can compute and what to check in the microscope data.
 
@@ -422,8 +423,21 @@ def _stat_rel(s: FringeSpot, calibration_rel: float) -> float:
     return math.sqrt(max(rel * rel - calibration_rel * calibration_rel, 0.0))
 
 
+_CHECKS = [
+    "superstructure: the half-order spot also appears in SAED/FFT of other particles with the same zone axis, "
+    "not in the support or vacuum; for an F-centred cell a g/2 spot cannot arise from double diffraction inside "
+    "one crystal; it should vanish above the order-disorder transition (about 400 K for Cu2Se)",
+    "artifact: the spot also appears in an FFT of the support or vacuum (scan noise, detector pattern), two "
+    "overlapping crystals (moire), resampled or compressed images, or Fresnel fringes at an edge",
+]
+
+
 def _ratio_flags(spots: list[FringeSpot], sub: np.ndarray, pixel_nm: float, angle_tol: float,
-                 false_alarm: float, calibration_rel: float = 0.0) -> list[dict[str, Any]]:
+                 false_alarm: float, calibration_rel: float = 0.0,
+                 cell: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Pairs with d1/d2 near 2.  ``kind``: ``half-order`` (the lower-frequency spot is the weaker:
+    a superstructure or an artifact), ``second-order`` (the lower-frequency spot is the stronger:
+    an ordinary second order such as 400 of 200), ``not-collinear`` (two different planes)."""
     flags = []
     for a in spots:
         for b in spots:
@@ -438,19 +452,24 @@ def _ratio_flags(spots: list[FringeSpot], sub: np.ndarray, pixel_nm: float, angl
             collinear = dang <= angle_tol
             axis = min(_angle_diff(a.angle_deg, 0.0), _angle_diff(a.angle_deg, 90.0)) <= 2.0
             weaker = a.relative_power < b.relative_power
-            quads = _quadrant_presence(sub, pixel_nm, a.g_inv_nm, a.angle_deg, false_alarm) if collinear else None
-            jpeg = any(abs(a.d_px - p) < 0.3 for p in (8.0, 16.0))
-            if collinear:
-                text = (f"d = {a.d_angstrom:.2f} A is {r:.3f} x d = {b.d_angstrom:.2f} A along the same direction "
-                        f"({a.angle_deg:.1f} deg): a spot at half the frequency of "
-                        f"{'a stronger' if weaker else 'a weaker'} spot. It can be a superstructure "
-                        "(a doubled period, e.g. ordered Cu vacancies at 2 d111 in beta-Cu2Se) or an artifact.")
+            head = f"d = {a.d_angstrom:.2f} A is {r:.3f} x d = {b.d_angstrom:.2f} A"
+            for_super: list[str] = []
+            for_artifact: list[str] = []
+            quads = None
+            if not collinear:
+                kind = "not-collinear"
+                text = f"{head} but the directions differ by {dang:.1f} deg: not a harmonic pair; two different lattice planes"
+            elif not weaker:
+                kind = "second-order"
+                text = (f"{head} along the same direction ({a.angle_deg:.1f} deg) and the longer spacing is the stronger "
+                        "spot: an ordinary second order (e.g. 400 of 200) or a non-linear imaging term, not a "
+                        "superstructure question")
             else:
-                text = (f"d = {a.d_angstrom:.2f} A is {r:.3f} x d = {b.d_angstrom:.2f} A but the directions differ by "
-                        f"{dang:.1f} deg: not a harmonic pair; two different lattice planes")
-            for_super = []
-            for_artifact = []
-            if collinear:
+                kind = "half-order"
+                text = (f"{head} along the same direction ({a.angle_deg:.1f} deg): a weak spot at half the frequency of "
+                        "a stronger one. It can be a superstructure (a doubled period, e.g. ordered Cu vacancies at "
+                        "2 d111 in beta-Cu2Se) or an artifact.")
+                quads = _quadrant_presence(sub, pixel_nm, a.g_inv_nm, a.angle_deg, false_alarm)
                 if abs(r - 2.0) <= 2 * sr:
                     for_super.append(f"commensurate: ratio {r:.3f} +/- {sr:.3f} is 2 within its uncertainty")
                 else:
@@ -462,10 +481,18 @@ def _ratio_flags(spots: list[FringeSpot], sub: np.ndarray, pixel_nm: float, angl
                 if axis:
                     for_artifact.append("the direction is along an image axis: rule out scan or read-out "
                                         "periodicities (check the FFT of a vacuum or support region)")
-                if jpeg:
+                if any(abs(a.d_px - p) < 0.3 for p in (8.0, 16.0)):
                     for_artifact.append(f"the period is {a.d_px:.1f} pixels, the JPEG block size or a multiple: "
                                         "use the original, uncompressed file")
+                m = (cell or {}).get(a.id)
+                if m is not None and m["matched"]:
+                    for_artifact.append(f"d = {a.d_angstrom:.2f} A is itself the {''.join(map(str, m['hkl']))} "
+                                        "reflection of the given cell: an ordinary lattice spacing, no doubled period")
+                elif m is not None and m["doubled_hkl"]:
+                    for_super.append(f"no reflection of the given cell has d = {a.d_angstrom:.2f} A; it is twice "
+                                     f"d({''.join(map(str, m['doubled_hkl']))}): a doubled period of the cell")
             flags.append({
+                "kind": kind,
                 "d_large_angstrom": a.d_angstrom, "d_small_angstrom": b.d_angstrom,
                 "spot_ids": [a.id, b.id], "ratio": r, "ratio_uncertainty": sr,
                 "angle_difference_deg": dang, "collinear": collinear,
@@ -474,15 +501,7 @@ def _ratio_flags(spots: list[FringeSpot], sub: np.ndarray, pixel_nm: float, angl
                 "interpretation": text,
                 "evidence_for_superstructure": for_super,
                 "evidence_for_artifact": for_artifact,
-                "check": [] if not collinear else [
-                    "superstructure: the half-order spot also appears in SAED/FFT of other particles with the same "
-                    "zone axis, not in the support or vacuum; for an F-centred cell a g/2 spot cannot arise from "
-                    "double diffraction inside one crystal; it should vanish above the order-disorder transition "
-                    "(about 400 K for Cu2Se)",
-                    "artifact: the spot also appears in an FFT of the support or vacuum (scan noise, detector "
-                    "pattern), two overlapping crystals (moire), resampled or compressed images, or Fresnel fringes "
-                    "at an edge",
-                ],
+                "check": list(_CHECKS) if kind == "half-order" else [],
             })
     return flags
 
@@ -595,7 +614,12 @@ def analyse_fringes(
         dm = float(np.sum(wts * [m.d_angstrom for m in members]) / wts.sum())
         families.append({"family": k + 1, "d_angstrom": dm, "d_uncertainty_angstrom": float(1 / math.sqrt(wts.sum())),
                          "spot_ids": [m.id for m in members], "angles_deg": [m.angle_deg for m in members]})
-    flags = _ratio_flags(spots, sub, px, angle_tol_deg, fa, cal)
+    matches = None
+    if match_cell_angstrom is not None:
+        matches = tuple(dict(m, spot_id=s.id) for m, s in zip(
+            index_cubic([s.d_angstrom for s in spots], match_cell_angstrom, centering=centering), spots, strict=True))
+    by_spot = {m["spot_id"]: m for m in matches} if matches else None
+    flags = _ratio_flags(spots, sub, px, angle_tol_deg, fa, cal, by_spot)
     if not spots:
         text = f"no spots above the detection threshold (ratio {thr:.1f} to the ring background)"
         msgs.append(text)
@@ -605,15 +629,11 @@ def analyse_fringes(
             text = f"spot {s.id} (d = {s.d_angstrom:.2f} A) is only {s.d_px:.1f} pixels: close to Nyquist, may be aliased"
             msgs.append(text)
             warnings.warn(text, InterpretationWarning, stacklevel=2)
-    if any(f["collinear"] for f in flags):
-        text = ("a spot at half the frequency of another was found: superstructure or artifact; "
+    if any(f["kind"] == "half-order" for f in flags):
+        text = ("a weak spot at half the frequency of a stronger one was found: superstructure or artifact; "
                 "see ratio_flags for the evidence")
         msgs.append(text)
         warnings.warn(text, InterpretationWarning, stacklevel=2)
-    matches = None
-    if match_cell_angstrom is not None:
-        matches = tuple(dict(m, spot_id=s.id) for m, s in zip(
-            index_cubic([s.d_angstrom for s in spots], match_cell_angstrom, centering=centering), spots, strict=True))
     if filter_spot_ids is None:
         chosen = spots
     else:
