@@ -130,9 +130,20 @@ def test_bad_input_one_line_exit_2(tmp_path, args, message):
     assert len(r.stderr.strip().splitlines()) == 1 and r.stdout == ""
 
 
+def test_info(discs_tif, real_afm):
+    r = runner.invoke(app, ["tem", "info", str(discs_tif), "--json"])
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.stdout)
+    assert row["shape"] == [512, 512] and row["dtype"] == "uint16" and row["pixel_nm"] == pytest.approx(0.1)
+    r = runner.invoke(app, ["tem", "info", str(real_afm), "--pixel-nm", "7.26"])
+    assert r.exit_code == 0 and "640 x 640 pixels, uint8" in r.stdout and "4646 x 4646 nm" in r.stdout
+    r = runner.invoke(app, ["tem", "info", str(real_afm)])
+    assert r.exit_code == 2 and "no pixel size" in r.stderr
+
+
 def test_help_texts():
     r = runner.invoke(app, ["tem", "--help"])
-    assert r.exit_code == 0 and "sizes" in r.stdout and "fringes" in r.stdout
-    for sub in ("sizes", "fringes"):
+    assert r.exit_code == 0 and all(c in r.stdout for c in ("info", "sizes", "fringes"))
+    for sub in ("info", "sizes", "fringes"):
         r = runner.invoke(app, ["tem", sub, "--help"])
         assert r.exit_code == 0 and "--json" in r.stdout and "--pixel-nm" in r.stdout

@@ -31,6 +31,26 @@ def _guarded(folder: Path, name: str, inputs: list[Path]) -> Path:
     return output_path(folder / name, inputs)  # type: ignore[return-value]
 
 
+@app.command("info")
+def info_cmd(
+    images: list[Path] = typer.Argument(..., help="One or more micrographs (TIFF, DM3/DM4, PNG, JPEG)."),
+    pixel_nm: float | None = typer.Option(None, "--pixel-nm", help=PIXEL_HELP),
+    json_out: bool = typer.Option(False, "--json", help="Print path, shape, dtype, pixel_nm, pixel_source and warnings per image as JSON."),
+) -> None:
+    """Show what cationx reads from each image: size, pixel type, pixel size and where it came from."""
+    from cationx.microscopy import read_micrograph
+
+    px = _pixel(pixel_nm)
+    rows = [read_micrograph(p, pixel_nm=px).to_dict() for p in images]
+    if json_out:
+        emit_json(rows)
+        return
+    for r in rows:
+        h, w = r["shape"]
+        typer.echo(f"{Path(r['path']).name}: {w} x {h} pixels, {r['dtype']}; pixel {r['pixel_nm']:.5g} nm "
+                   f"({r['pixel_source']}); field of view {w * r['pixel_nm']:.4g} x {h * r['pixel_nm']:.4g} nm")
+
+
 @app.command("sizes")
 def sizes_cmd(
     images: list[Path] = typer.Argument(..., help="One or more micrographs (TIFF, DM3/DM4, PNG, JPEG)."),
