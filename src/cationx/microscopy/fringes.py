@@ -339,13 +339,15 @@ def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple
     peaks = peak_local_max(np.where(allowed, ratio, 0.0), min_distance=2, threshold_abs=thr, exclude_border=False)
     logp = np.log(np.maximum(power, np.finfo(float).tiny))
     found = []
+    seen: set[tuple[int, int]] = set()
     for r0, c0 in peaks:
         # the ratio maximum can sit one bin off the power maximum (the ring background steps)
         r1, r2, c1, c2 = max(r0 - 1, 0), min(r0 + 2, h), max(c0 - 1, 0), min(c0 + 2, w)
         rr, cc = np.unravel_index(np.argmax(power[r1:r2, c1:c2]), (r2 - r1, c2 - c1))
         r, c = int(r1 + rr), int(c1 + cc)
-        if not (0 < r < h - 1 and 0 < c < w - 1) or not allowed[r, c]:
+        if not (0 < r < h - 1 and 0 < c < w - 1) or not allowed[r, c] or (r, c) in seen:
             continue
+        seen.add((r, c))
         ox, cx_ = _interp(logp[r, c - 1], logp[r, c], logp[r, c + 1])
         oy, cy_ = _interp(logp[r - 1, c], logp[r, c], logp[r + 1, c])
         fkx, fky = kx[r, c] + ox, ky[r, c] + oy

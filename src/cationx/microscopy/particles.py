@@ -262,7 +262,14 @@ def segment_particles(
         peaks = peak_local_max(smooth_d, min_distance=min_dist, labels=lab0, exclude_border=False)
         marker_mask = np.zeros(mask.shape, dtype=bool)
         marker_mask[tuple(peaks.T)] = True
-        markers, _ = ndi.label(ndi.binary_dilation(marker_mask, iterations=1) & mask)
+        markers, n_mark = ndi.label(ndi.binary_dilation(marker_mask, iterations=1) & mask)
+        # every thresholded object keeps at least one marker (else the watershed would drop it)
+        has = np.zeros(n0 + 1, dtype=bool)
+        has[lab0[markers > 0]] = True
+        missing = np.flatnonzero(~has[1:]) + 1
+        if missing.size:
+            for k, pos in enumerate(ndi.maximum_position(distance, lab0, index=missing)):
+                markers[pos] = n_mark + 1 + k
         labels = segmentation.watershed(-smooth_d, markers, mask=mask)
         labels = _merge_shallow_splits(labels, distance)
         labels, _, _ = segmentation.relabel_sequential(labels)
@@ -288,7 +295,7 @@ def segment_particles(
         perim = float(reg.perimeter_crofton)
         area = float(reg.area)
         fmax = float(reg.feret_diameter_max)
-        fmin = min_feret_diameter(reg.coords)
+        fmin = min(min_feret_diameter(reg.coords), fmax)
         cy, cx = reg.centroid
         rows.append({
             "label": int(reg.label),
@@ -296,7 +303,7 @@ def segment_particles(
             "area_nm2": area * px * px,
             "equivalent_diameter_nm": 2.0 * math.sqrt(area / math.pi) * px,
             "feret_max_nm": fmax * px,
-            "feret_min_nm": min(fmin, fmax) * px,
+            "feret_min_nm": fmin * px,
             "aspect_ratio": fmax / fmin if fmin > 0 else math.nan,
             "circularity": 4.0 * math.pi * area / perim**2 if perim > 0 else math.nan,
             "centroid_x_px": float(cx),
