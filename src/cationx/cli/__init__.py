@@ -10,7 +10,7 @@ import typer
 
 from cationx.cli import calc as calc_cli
 from cationx.cli import composition as composition_cli
-from cationx.cli import coop, ensemble, reproduce, spectra, xrd
+from cationx.cli import coop, ensemble, reproduce, spectra, tem, xrd
 from cationx.cli import dsc as dsc_cli
 from cationx.cli import kinetics as kinetics_cli
 from cationx.cli import ms as ms_cli
@@ -44,6 +44,7 @@ app.add_typer(ms_cli.app, name="ms")
 app.add_typer(xrd.app, name="xrd")
 app.add_typer(ensemble.app, name="ensemble")
 app.add_typer(composition_cli.app, name="composition")
+app.add_typer(tem.app, name="tem")
 app.command(name="reproduce")(reproduce.reproduce)
 app.add_typer(spectra.titration_app, name="titration")
 app.add_typer(spectra.spectra_app, name="spectra")
