@@ -167,6 +167,17 @@ def test_reproduce_white2013(tmp_path):
     assert t50 == pytest.approx(kk["half_exchange_ions_per_nc"], rel=1e-6)
     assert kk["half_exchange_ions_per_nc"] == pytest.approx(1.25 * kk["bound_ions_per_nc_at_half"])
     assert "2.42 uM" in (tmp_path / "w" / "SUMMARY.md").read_text()
+    # n_H = 7.1 on totals and mass balance for 660-Cd NCs: the bounds hold at K_min and fail below it
+    hb = ru["hill_7p1_mass_balance"]
+    t = np.linspace(1e-6, 2e4, 400_001)
+    for key, slope in (("k_min_fully_exchanged", False), ("k_min_product_material", True)):
+        for k, ok in ((1.001 * hb[key], True), (0.99 * hb[key], False)):
+            th = 1 / (1 + (k / t) ** 7.1)
+            good = np.all(th <= np.minimum(1, t / 1320) + 1e-12) and (not slope or np.gradient(th, t).max() <= 1 / 1320)
+            assert bool(good) is ok, (key, k)
+    assert hb["k_min_product_material"] > 1320  # beyond full exchange
+    rows = ru["models_near_stoichiometry"]
+    assert all(1.5 < r["n_hill_product"] < 3.5 for r in rows.values())  # the mass-balance ramp
 
 
 def test_reproduce_unknown_paper():
