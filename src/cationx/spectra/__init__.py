@@ -10,11 +10,36 @@
 - :mod:`cationx.spectra.analysis`: the whole titration analysis.
 """
 
-from cationx.spectra.axes import ev_to_nm, nm_to_ev, to_energy_axis
-from cationx.spectra.correction import correct_absorbance, correct_pl
-from cationx.spectra.exciton import Exciton, find_exciton, saturated_ranges, track_excitons
-from cationx.spectra.isosbestic import find_isosbestic, svd_rank
-from cationx.spectra.sizing import size_from_exciton
+import importlib
+from typing import Any
+
+# names re-exported lazily (PEP 562): importing cationx.spectra.sizing alone (``cationx size``)
+# must not pay for scipy.signal and pandas
+_EXPORTS = {
+    "ev_to_nm": "axes",
+    "nm_to_ev": "axes",
+    "to_energy_axis": "axes",
+    "correct_absorbance": "correction",
+    "correct_pl": "correction",
+    "Exciton": "exciton",
+    "find_exciton": "exciton",
+    "saturated_ranges": "exciton",
+    "track_excitons": "exciton",
+    "find_isosbestic": "isosbestic",
+    "svd_rank": "isosbestic",
+    "size_from_exciton": "sizing",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"cationx.spectra.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'cationx.spectra' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_EXPORTS))
+
 
 __all__ = [
     "Exciton",

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from cationx._validation import (
     as_1d_array,
@@ -200,7 +199,9 @@ class Sizing:
             "warning": self.warning,
         }
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self) -> Any:
+        import pandas as pd  # lazily: `cationx size` starts without pandas
+
         d = self.to_dict()
         return pd.DataFrame({"quantity": list(d), "value": [str(v) if isinstance(v, str) or v is None else v for v in d.values()]})
 
@@ -251,7 +252,7 @@ def cumulative_ions_per_nc(
     nc_conc_molar: float,
     start_volume_ml: float,
     dilution: bool = False,
-) -> pd.DataFrame:
+) -> Any:
     """Cumulative ions added per NC after each addition (000 Supplementary Table S2).
 
     Parameters
@@ -288,6 +289,8 @@ def cumulative_ions_per_nc(
     added = vols * 1e-6 * conc
     cum = np.concatenate([[0.0], np.cumsum(added)])
     vtot = v0 + np.concatenate([[0.0], np.cumsum(vols)]) * 1e-3
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "addition": np.arange(vols.size + 1),
