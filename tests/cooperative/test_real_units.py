@@ -271,9 +271,51 @@ def test_table1_sample_d_breaks_mass_balance():
 
 
 def test_slope_of_the_product_material_is_bounded():
-    res = check_feasibility([0, 100, 200], [0.0, 0.05, 0.6], host_cations_per_nc=600, tolerance=0.0)
-    assert not res.feasible
-    assert res.slope_violations or res.violations.size
+    # every level is below T/(m N) (0.45 <= 600/1200), but 0 -> 0.45 between 500 and 600 ions needs 540
+    res = check_feasibility([0, 500, 600], [0.0, 0.0, 0.45], host_cations_per_nc=600, tolerance=0.0)
+    assert res.violations.size == 0
+    assert res.slope_violations == ((1, 2),)
+    assert not res.feasible and "slope" in res.notes[0]
+
+
+def test_fractions_above_one_and_offsets_at_zero_are_not_mass_balance_breaks():
+    res = check_feasibility([0, 700, 1500], [0.05, 0.4, 1.04], host_cations_per_nc=600, tolerance=0.02)
+    assert res.feasible
+    assert any("above 1" in n for n in res.notes) and any("before any ions" in n for n in res.notes)
+
+
+def test_host_observable_notes_speak_of_first_steps():
+    res = check_feasibility([0, 1, 2], [1.0, 0.9, 0.1], host_cations_per_nc=600, observable="host")
+    assert res.feasible and not any("hold" in n for n in res.notes)
+    bad = check_feasibility([0, 1, 2], [1.0, 0.0, 0.0], host_cations_per_nc=600, observable="host", tolerance=0.0)
+    assert not bad.feasible and "pristine" in bad.notes[0]
+
+
+def test_lack_of_fit_is_not_a_success():
+    """Independent sites fitted to interface-penalised nucleation data: R^2 ~ 0.9, still wrong."""
+    _, data, _ = _titration("nucleation", {"log10_sigma": -4.0}, 1, sd=0.005, points=50)
+    res = fit_sequential(data[0], "independent", host_cations=N_HOST, ci="none")
+    assert res.r2 > 0.5
+    assert not res.converged
+    assert any("lack of fit" in w for w in res.warnings)
+    sigma_given = Titration.from_arrays(data[0].x, data[0].y, sigma=np.full(50, 0.005), nc_conc_molar=NC)
+    res = fit_sequential(sigma_given, "independent", host_cations=N_HOST, ci="none")
+    assert any("chi-square" in w for w in res.warnings)
+
+
+@pytest.mark.slow
+def test_trust_checks_rarely_flag_a_correct_model():
+    """Ten seeded titrations of the true model with the NC-concentration nuisance: at most one
+    may be flagged (the checks are 99.9 % / Bonferroni-95 % tests, and the intervals approximate)."""
+    flagged = []
+    for seed in range(10):
+        _, data, _ = _titration("mwc", {"log10_alpha": 1.0}, 1, seed=seed, sd=0.005, points=40)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = fit_sequential(data[0], "mwc", host_cations=N_HOST, nc_conc_rel_sd=0.1, ci="stderr")
+        if not res.converged:
+            flagged.append((seed, res.warnings))
+    assert len(flagged) <= 1, flagged
 
 
 def test_fast_rise_of_exchanged_nc_implies_doped_intermediates():

@@ -160,3 +160,19 @@ def test_demo_recovers_its_truth_inside_the_intervals(demo):
     # the NC-concentration error (8 %) is found, not hidden in the constants
     assert fit.params["log10_nc_conc_factor"].ci_low > 0
     assert res.half_exchange_ions_per_nc == pytest.approx(syn.half_exchange_ions_per_nc, rel=0.03)
+
+
+def test_analysis_with_coarse_steps_and_a_mismatched_site_count(tmp_path):
+    """[fit] host_per_site > 1 fits (n = N/h from sizing); a sites value that contradicts the
+    sizing in molar units is refused (n is fixed by stoichiometry)."""
+    from cationx.errors import InputError
+
+    toml = make_demo(tmp_path)
+    text = toml.read_text()
+    toml.write_text(text.replace("host_per_site = 1", "host_per_site = 29"))
+    res = analyze_titration(load_description(toml))
+    fit = res.fits["nucleation"]
+    assert fit.extra["host_per_site"] == 29 and fit.extra["sites"] == 23
+    toml.write_text(text.replace("host_per_site = 1", "sites = 20\nhost_per_site = 1"))
+    with pytest.raises(InputError, match="n is fixed by stoichiometry"):
+        analyze_titration(load_description(toml))

@@ -67,6 +67,8 @@ def _stoichiometry(
             )
         return check_int(sites, "sites", minimum=1), None, notes
     host = check_int(host, "host_cations", minimum=1)
+    if h > host:
+        raise InputError(f"--host-per-site {h} exceeds the {host} host cations per NC")
     if from_sizing:
         n = max(1, round(host / h))
         if n * h != host:
@@ -370,7 +372,10 @@ def fit_cmd(
                 kwargs["ions_per_site"] = ions_per_host
     else:
         if host is not None and diameter_nm is not None:
-            _, host, _ = _stoichiometry(site_list[0] if site_list and len(site_list) == 1 else None, host, host_per_site, True)
+            _, host, rounding = _stoichiometry(
+                site_list[0] if site_list and len(site_list) == 1 else None, host, host_per_site, True
+            )
+            size_note = "; ".join([size_note or "", *rounding]).strip("; ")
         if host is None and site_list is None:
             raise InputError(
                 "give the NC's size (--host-cations N or --diameter-nm D, real units) or --sites n "
@@ -460,6 +465,10 @@ def check_cmd(
     cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
     arrays = select_columns(frame, cols, source=data.name)
     y = arrays[1] / 100.0 if percent else arrays[1]
+    if not percent and (y.max() > 1.5 or y.min() < -0.5):
+        raise InputError(
+            f"{data.name}: column {y_col!r} runs from {y.min():.4g} to {y.max():.4g}: fractions must be 0..1 (use --percent for %)"
+        )
     sigma = (arrays[2] / 100.0 if percent else arrays[2]) if sigma_col else None
     res = check_feasibility(
         arrays[0], y, host_cations_per_nc=host_cations, ions_per_host=ions_per_host, observable=observable,

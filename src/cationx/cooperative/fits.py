@@ -645,13 +645,29 @@ def _noise_from_data(y: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(d2)) / math.sqrt(6.0))
 
 
-def _constants(result: FitResult) -> dict[str, Any]:
-    """Fitted constants per step and per host cation (``K^(1/h)``), with units."""
+def _constants(result: FitResult, per_nc_units: bool = False) -> dict[str, Any]:
+    """Fitted constants per step and per host cation (``K^(1/h)``), with units.
+
+    ``independent``'s ``log10_k1`` is the first *stepwise* constant ``K_1 = n k``; its
+    intrinsic site constant ``k = K_1/n`` (comparable with the other presets' constants) is
+    reported as ``k_site``.  In per-NC units (NC concentration 1 M) the constants carry no
+    molar units and are labelled so.
+    """
     ex = result.extra
     m, h = ex["ions_per_host"], ex["host_per_site"]
-    per_step_units = _units(m - 1, h)
-    per_host_units = _units(m - 1, 1)
+    per_step_units = "per-NC units" if per_nc_units else _units(m - 1, h)
+    per_host_units = "per-NC units" if per_nc_units else _units(m - 1, 1)
     out: dict[str, Any] = {}
+    if result.model == "independent" and "log10_k1" in result.params:
+        p = result.params["log10_k1"]
+        shift = math.log10(ex["sites"])
+        row = {"log10_per_step": p.value - shift, "per_step": 10.0 ** (p.value - shift), "units_per_step": per_step_units,
+               "log10_per_host_cation": (p.value - shift) / h, "per_host_cation": 10.0 ** ((p.value - shift) / h),
+               "units_per_host_cation": per_host_units, "note": "intrinsic site constant k = K1 / n"}
+        if p.ci_low is not None and p.ci_high is not None:
+            row["log10_per_step_ci"] = [p.ci_low - shift, p.ci_high - shift]
+            row["log10_per_host_cation_ci"] = [(p.ci_low - shift) / h, (p.ci_high - shift) / h]
+        out["k_site"] = row
     for name, p in result.params.items():
         base = name.split("_")[1] if name.startswith("log10_") else None
         if base not in ("k1", "k"):
@@ -766,7 +782,13 @@ def fit_sequential(
     check_choice(observable, "observable", OBSERVABLES)
     items = _as_titrations(data)
     candidates, h, n_host = _stoichiometry(sites, host_cations, host_per_site)
-    from cationx.cooperative.models import _stoich
+    from cationx.cooperative.models import MAX_SITES, _stoich
+
+    for n in candidates:
+        if n > MAX_SITES:
+            raise InputError(
+                f"{n} exchange steps exceed the limit of {MAX_SITES}: raise host_per_site (host cations per step)"
+            )
 
     m, h = _stoich(ions_per_host, ions_per_site, h)
     prior = None
@@ -775,21 +797,24 @@ def fit_sequential(
         if rel > 2.0:
             raise InputError(f"nc_conc_rel_sd must be <= 2 (a relative uncertainty), got {nc_conc_rel_sd!r}")
         prior = math.log10(1.0 + rel)
-    if (prior or any(t.scale_sd for t in items)) and any(t.sigma is None for t in items):
-        # priors are in units of the data's noise: estimate it from a fit without the nuisances
-        first = _fit_sequential_n(
-            model, [replace(t, scale_sd=None) for t in items], candidates[0], observable=observable,
-            ions_per_host=m, host_per_site=h, shared=shared, fixed=dict(fixed or {}), nc_prior_sd=None,
-            free_l=free_l, ci="none", ci_level=ci_level, n_boot=n_boot, rng=rng,
-        )
-        noise = math.sqrt(max(first.chisqr, 1e-300) / max(first.ndata - first.nvarys, 1))
-        items = [t if t.sigma is not None else replace(t, sigma=np.full(t.x.size, noise)) for t in items]
+    given = list(items)  # the caller's data (sigma as given), for the feasibility and fit checks
     if nc_factor_shared:
         shared = (*shared, "log10_nc_conc_factor")
     kw = dict(
         observable=observable, ions_per_host=m, host_per_site=h, shared=shared, fixed=dict(fixed or {}),
         nc_prior_sd=prior, free_l=free_l, ci_level=ci_level, n_boot=n_boot, rng=rng,
     )
+    if (prior or any(t.scale_sd for t in items)) and any(t.sigma is None for t in items):
+        # priors are in units of the data's noise: estimate it from a fit without the nuisances,
+        # then once more from the fit with them (misfit of the first would inflate it)
+        first = _fit_sequential_n(
+            model, [replace(t, scale_sd=None) for t in items], candidates[0], **{**kw, "nc_prior_sd": None}, ci="none"
+        )
+        noise = math.sqrt(max(first.chisqr, 1e-300) / max(first.ndata - first.nvarys, 1))
+        items = [t if t.sigma is not None else replace(t, sigma=np.full(t.x.size, noise)) for t in given]
+        second = _fit_sequential_n(model, items, candidates[0], ci="none", **kw)
+        noise *= math.sqrt(max(second.redchi, 1e-12))
+        items = [t if t.sigma is not None else replace(t, sigma=np.full(t.x.size, noise)) for t in given]
     if len(candidates) == 1:
         best = _fit_sequential_n(model, items, candidates[0], ci=ci, **kw)
         scan_note: list[str] = []
@@ -804,7 +829,7 @@ def fit_sequential(
     notes = list(scan_note)
     warn = []
     extra: dict[str, Any] = dict(scan)
-    extra["constants"] = _constants(best)
+    extra["constants"] = _constants(best, per_nc_units=all(t.nc_conc_molar == 1.0 for t in items))
     if prior:
         extra["nc_conc_rel_sd"] = float(nc_conc_rel_sd)  # type: ignore[arg-type]
     try:
@@ -822,19 +847,61 @@ def fit_sequential(
         from cationx.cooperative.feasibility import DEFAULT_TOLERANCE, check_feasibility
 
         tol = feasibility_tolerance
-        if tol is None and all(t.sigma is None for t in items):
-            tol = max([DEFAULT_TOLERANCE] + [3.0 * _noise_from_data(t.y) for t in items])
+        if tol is None and all(t.sigma is None for t in given):
+            tol = max([DEFAULT_TOLERANCE] + [3.0 * _noise_from_data(t.y) for t in given])
         feas = [
             check_feasibility(t.x, t.y, host_cations_per_nc=n_host, ions_per_host=m, observable=t.observable or observable, host_per_site=h,
                               sigma=t.sigma, tolerance=tol)
-            for t in items
+            for t in given
         ]
         extra["feasibility"] = [f.to_dict() for f in feas] if len(feas) > 1 else feas[0].to_dict()
         for f in feas:
             notes.extend(f.notes)
             if not f.feasible:
                 warn.append(f.summary)
+    warn.extend(_lack_of_fit(best, given))
     return _with(best, notes=notes, extra=extra, warnings=warn)
+
+
+LACK_OF_FIT_FACTOR = 3.0  # residual RMS beyond this multiple of the data's own noise: not described
+NOISE_FLOOR = 1e-3  # fractions are rarely known better than 0.1 %
+
+
+def _lack_of_fit(result: FitResult, items: Sequence[Titration]) -> list[str]:
+    """Lack-of-fit check against the data's own noise (R^2 alone passes a wrong model).
+
+    With per-point sigma given: the chi-square of each titration against the 99.9 % point of its
+    chi-square distribution.  Without: the residual RMS against ``LACK_OF_FIT_FACTOR`` x the
+    model-free point-to-point noise (:func:`_noise_from_data`, at least ``NOISE_FLOOR``).
+    """
+    from scipy import stats
+
+    out = []
+    idx = result.dataset_index if result.dataset_index.size else np.zeros(result.residuals.size, dtype=int)
+    dof_share = max(result.nvarys, 0) / max(len(items), 1)
+    for k, t in enumerate(items):
+        r = result.residuals[idx == k]
+        if r.size < 4:
+            continue
+        label = f" ({t.label})" if t.label and len(items) > 1 else ""
+        if t.sigma is not None:
+            chi2 = float(np.sum((r / t.sigma) ** 2))
+            dof = max(r.size - dof_share, 1.0)
+            limit = float(stats.chi2.ppf(0.999, dof))
+            if chi2 > limit:
+                out.append(
+                    f"lack of fit{label}: chi-square {chi2:.4g} exceeds {limit:.4g} (99.9 % for {dof:.0f} degrees "
+                    f"of freedom with the given sigma): the {result.model} model does not describe the data"
+                )
+            continue
+        rms = float(np.sqrt(np.mean(r * r)))
+        noise = max(_noise_from_data(t.y), NOISE_FLOOR)
+        if rms > LACK_OF_FIT_FACTOR * noise:
+            out.append(
+                f"lack of fit{label}: residual RMS {rms:.3g} is {rms / noise:.0f}x the point-to-point noise "
+                f"{noise:.2g} of the data: the {result.model} model does not describe them"
+            )
+    return out
 
 
 def fit(

@@ -213,6 +213,12 @@ def _html(analysis: Any, figures: dict[str, Any], images: dict[str, str]) -> str
         + (f"half exchange at {t50:.4g} ions per NC ({analysis.description.fit.model} fit)." if t50 else "")
         + "</p>",
     ]
+    seq = analysis.fits.get(analysis.description.fit.model)
+    if seq is not None and not seq.converged:
+        parts.append(
+            f"<p class='note'><b>The {html.escape(analysis.description.fit.model)} fit is not trustworthy</b>: "
+            "its constants and the half-exchange point above must not be reported (see Fits).</p>"
+        )
     if analysis.notes:
         parts.append("<ul>" + "".join(f"<li class='note'>{html.escape(n)}</li>" for n in analysis.notes) + "</ul>")
     for key, (_, caption) in figures.items():

@@ -300,7 +300,9 @@ def analyze_titration(desc: TitrationDescription, *, rng: int | np.random.Genera
         table["defect_pl"] = pl_corr.defect_integral
 
     noise = _spectral_noise(y, valid)
-    fits, curve, dense, t50, cmp = _fits(desc, table, nc_conc, sizing.host_cations_per_nc, notes, rng, noise)
+    fits, curve, dense, t50, cmp = _fits(
+        desc, table, nc_conc, sizing.host_cations_per_nc, notes, rng, noise, sizing.host_cations_uncertainty or 0.0
+    )
     if curve is not None:
         for col in (
             "fraction_exchanged", "product_fraction", "fraction_host", "fraction_unexchanged", "dopants_per_nc",
@@ -370,6 +372,7 @@ def _fits(
     notes: list[str],
     rng: Any,
     noise: float = 0.0,
+    host_uncertainty: float = 0.0,
 ) -> tuple[
     dict[str, FitResult], pd.DataFrame | None, pd.DataFrame | None, float | None, dict[str, float] | None
 ]:
@@ -388,6 +391,12 @@ def _fits(
     h = f.host_per_site
     if f.sites is not None:
         sites = f.sites
+        if molar and abs(sites * h - host_cations) > max(h / 2.0, host_uncertainty, 0.5):
+            raise InputError(
+                f"[fit] sites x host_per_site = {sites * h} host cations, but sizing gives {host_cations:.0f} "
+                f"+- {host_uncertainty:.0f}: in molar units n is fixed by stoichiometry (leave sites out, or use "
+                "units = \"per_nc\" for the paper's model)"
+            )
     elif molar:
         sites = max(1, round(host_cations / h))
     else:
@@ -412,7 +421,7 @@ def _fits(
                 observable=f.exciton_observable, scale_sd=sd_exc,
             )
         )
-    seq_kwargs: dict[str, Any] = {"host_per_site": h, "ions_per_site": f.ions_per_site, "ci": f.ci, "rng": rng}
+    seq_kwargs: dict[str, Any] = {"host_per_site": h, "ions_per_host": f.ions_per_site, "ci": f.ci, "rng": rng}
     if molar:
         seq_kwargs.update(host_cations=sites * h, nc_conc_rel_sd=f.nc_conc_rel_sd or None, nc_factor_shared=True)
         if sites * h != round(host_cations):
