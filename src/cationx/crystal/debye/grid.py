@@ -22,9 +22,9 @@ def infer_grid(
     ``tol``) set the grid (the least common multiple of the denominators per axis);
     others (e.g. 32f x = 0.34) stay off the grid and get their own offset class in the
     FFT route.  With ``shift`` the coordinates of each axis are first shifted by the one
-    among them that puts the most of them on rational values (no shift unless another is
-    strictly better): the grid of positions cut around any centre, since pair distances
-    do not change when every position moves by the same vector.
+    among them that puts the most of them on rational values (no shift unless another
+    puts strictly more): the grid of positions cut around an irrational centre, since
+    pair distances do not change when every position moves by the same vector.
     """
     f = np.asarray(frac_coords, dtype=float).reshape(-1, 3) % 1.0
     grid = []
