@@ -9,12 +9,19 @@ from cationx.crystal.debye._common import _CHUNK_ELEMENTS, _Atoms, _pairs, _sinc
 from cationx.crystal.debye.qsums import PairShells
 
 
-def _histogram_shells(atoms: _Atoms, bin_width: float) -> PairShells:
-    pos, sp, occ, ns = atoms.positions, atoms.species, atoms.occupancy, atoms.n_species
-    pairs = _pairs(ns)
-    pidx = np.full((ns, ns), -1, dtype=np.int64)
+def _pair_index(n_species: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """The species pairs ``(s, t)``, s <= t, and an (n_species, n_species) table of each
+    pair's row (symmetric)."""
+    pairs = _pairs(n_species)
+    pidx = np.full((n_species, n_species), -1, dtype=np.int64)
     for k, (s, t) in enumerate(pairs):
         pidx[s, t] = pidx[t, s] = k
+    return pairs, pidx
+
+
+def _histogram_shells(atoms: _Atoms, bin_width: float) -> PairShells:
+    pos, sp, occ = atoms.positions, atoms.species, atoms.occupancy
+    pairs, pidx = _pair_index(atoms.n_species)
     n = pos.shape[0]
     span = np.ptp(pos, axis=0)
     rmax = float(np.sqrt((span**2).sum()))
@@ -67,11 +74,8 @@ def _upper_pairs(a: int, b: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _exact_sums(atoms: _Atoms, q: np.ndarray) -> np.ndarray:
-    pos, sp, occ, ns = atoms.positions, atoms.species, atoms.occupancy, atoms.n_species
-    pairs = _pairs(ns)
-    pidx = np.full((ns, ns), -1, dtype=np.int64)
-    for k, (s, t) in enumerate(pairs):
-        pidx[s, t] = pidx[t, s] = k
+    pos, sp, occ = atoms.positions, atoms.species, atoms.occupancy
+    pairs, pidx = _pair_index(atoms.n_species)
     n = pos.shape[0]
     out = np.zeros((len(pairs), q.size))
     # self terms (r = 0)
