@@ -34,6 +34,8 @@ into per-species-pair sums that do not depend on the form factors,
     a grid point; each offset gets its own grid), the pair-weight of every grid
     displacement is the cross-correlation of two grids, computed exactly with zero-padded
     FFTs (O(M log M)), and displacements are grouped into shells of equal distance.
+    The grid is planned from the positions and the lattice alone (:func:`choose_grid`;
+    ``grid=`` overrides it).
     On orthogonal grid axes (cubic, tetragonal, orthorhombic cells) distances do not
     change when a displacement component changes sign, so each correlation is only needed
     averaged over the eight sign flips: its spectrum is folded onto one octant of
