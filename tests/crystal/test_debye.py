@@ -341,7 +341,7 @@ class _FoldSpy:
             self.calls += 1
             return real(*args)
 
-        monkeypatch.setattr(d, "_fold_spectrum", spy)
+        monkeypatch.setattr(d.fft, "_fold_spectrum", spy)
 
 
 @pytest.mark.parametrize("grid", [None, (4, 4, 4), (2, 2, 2), (1, 1, 1)])

@@ -44,7 +44,6 @@ from cationx._validation import check_choice, check_int, check_nonnegative, chec
 from cationx.crystal.debye import (
     DebyePattern,
     average_patterns,
-    choose_grid,
     debye_intensity,
     find_maxima,
     infer_grid,
@@ -94,11 +93,16 @@ class Cluster:
     site_label: np.ndarray
     position_id: np.ndarray
     lattice_matrix: np.ndarray
-    grid: tuple[int, int, int]
     shape: str
     diameter_nm: float
     occupancy_mode: str
     meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def grid(self) -> tuple[int, int, int]:
+        """Grid points per cell (a, b, c) the positions sit on (:func:`infer_grid` with
+        ``shift=True``; the Debye engine plans its FFT grid from it)."""
+        return infer_grid(self.frac, shift=True)
 
     @property
     def n_atoms(self) -> int:
@@ -318,10 +322,9 @@ def build_cluster(
         if frac.shape[0] == 0:
             raise InputError("the random configuration holds no atom")
     positions = frac @ lat - centre_cart
-    grid = infer_grid(frac0)
     return Cluster(
         name=structure.name, positions_angstrom=positions, frac=frac - centre, element=el,
-        occupancy=occ, b_iso=b, site_label=lab, position_id=pid, lattice_matrix=lat, grid=grid,
+        occupancy=occ, b_iso=b, site_label=lab, position_id=pid, lattice_matrix=lat,
         shape=shape, diameter_nm=float(diameter_nm), occupancy_mode=occupancy, meta=meta,
     )
 
@@ -484,10 +487,9 @@ def cluster_pattern(
     tt = np.asarray(two_theta_deg, dtype=float)
     q = q_from_two_theta(tt, wavelength_angstrom)
     sp, table = cluster.species()
-    grid = choose_grid(cluster.frac, sp, cluster.grid, len(table))
     sums = pair_sums(
         cluster.positions_angstrom, sp, cluster.occupancy, q, method=method, n_species=len(table),
-        site=cluster.position_id, lattice_matrix=cluster.lattice_matrix, grid=grid,
+        site=cluster.position_id, lattice_matrix=cluster.lattice_matrix,
         memory_limit_gib=memory_limit_gib,
     )
     ff = _form_factors(table, q, wavelength_angstrom, dispersion)
