@@ -142,7 +142,7 @@ def test_every_page_renders_in_chromium(tmp_path: Path) -> None:
     assert time.monotonic() - start < 60.0
 
 
-def _settle(page, deadline: float) -> None:  # noqa: ANN001 - playwright Page
+def _settle(page, deadline: float) -> None:
     """Wait until the script run ends (no 'running' widget), images loaded and charts drawn."""
     while time.monotonic() < deadline:
         if page.locator("[data-testid='stStatusWidget']").count() == 0:

@@ -13,7 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cationx.app._common import MAX_POINTS, MAX_SITES, caught_warnings, guarded, log_slider, show_warnings
+from cationx.app._common import (
+    MAX_POINTS,
+    MAX_SITES,
+    caught_warnings,
+    guarded,
+    log_slider,
+    show_warnings,
+)
 from cationx.errors import CationxError, InputError
 
 __all__ = ["CONSTANTS", "DEFAULTS", "ExplorerResult", "explore", "page", "render"]
@@ -149,7 +156,6 @@ def _constant_controls(model: str) -> dict[str, float]:
 
 
 def render() -> None:
-    import pandas as pd
     import streamlit as st
 
     from cationx.cooperative import PRESETS
@@ -174,55 +180,63 @@ def render() -> None:
         points = st.slider("points", 50, MAX_POINTS, 200, 50, key="coop_points")
         hill_label = st.selectbox("n_H fitted to", list(HILL_ON), key="coop_hill_on")
     with right:
-        res = explore(
-            model, diameter_nm=diameter, material=material, phase=phase, host_per_site=int(h),
-            constants=constants, nc_conc_molar=nc_conc, points=points, hill_on=HILL_ON[hill_label],
-        )
-        st_ = res.state
-        m = res.model
-        a, b, c, d = st.columns(4)
-        a.metric("steps n x h", f"{m.sites} x {m.host_per_site}")
-        b.metric("n_H (total ions)", "n/a" if res.hill_total is None else f"{res.hill_total.value('n_hill'):.3g}")
-        c.metric("n_H (free ions)", "n/a" if res.hill_free is None else f"{res.hill_free.value('n_hill'):.3g}")
-        d.metric("max doped fraction", f"{st_.max_doped_fraction:.3f}")
-        show_warnings(list(res.warnings))
-        x = pd.Index(st_.total_ions_per_nc, name="total ions per NC")
-        st.subheader("Fractions of NCs")
-        st.line_chart(
-            pd.DataFrame(
-                {
-                    "fully exchanged": st_.fraction_exchanged,
-                    "product material": st_.product_fraction,
-                    "host (pristine)": st_.fraction_host,
-                    "feasibility bound T/(mN)": st_.feasibility_bound,
-                },
-                index=x,
-            ),
-            x_label="total ions added per NC", y_label="fraction",
-        )
-        c1, c2 = st.columns(2)
-        with c1:
-            st.subheader("Dopant population")
-            st.line_chart(
-                pd.DataFrame({"dopants per NC": st_.dopants_per_nc}, index=x),
-                x_label="total ions added per NC", y_label="dopants per NC",
-            )
-        with c2:
-            st.subheader("Free vs total ions")
-            st.line_chart(
-                pd.DataFrame({"free ions per NC": st_.free_ions_per_nc, "bound ions per NC": st_.bound_ions_per_nc}, index=x),
-                x_label="total ions added per NC", y_label="ions per NC",
-            )
-        for note in res.notes:
-            st.info(note)
-        st.download_button(
-            "Download the curves (CSV)", st_.to_frame().to_csv(index=False).encode(),
-            file_name=f"{m.name}_n{m.sites}_h{m.host_per_site}.csv", mime="text/csv", key="coop_download",
-        )
-        with st.expander("summary (JSON)"):
-            from cationx.app._common import json_safe
+        guarded(lambda: _results(model, diameter, material, phase, int(h), constants, nc_conc, points, HILL_ON[hill_label]))()
 
-            st.json(json_safe(res.summary()))
+
+def _results(model: str, diameter: float, material: str, phase: str, h: int, constants: dict[str, float],
+             nc_conc: float, points: int, hill_on: str) -> None:
+    import pandas as pd
+    import streamlit as st
+
+    res = explore(
+        model, diameter_nm=diameter, material=material, phase=phase, host_per_site=h,
+        constants=constants, nc_conc_molar=nc_conc, points=points, hill_on=hill_on,
+    )
+    st_ = res.state
+    m = res.model
+    a, b, c, d = st.columns(4)
+    a.metric("steps n x h", f"{m.sites} x {m.host_per_site}")
+    b.metric("n_H (total ions)", "n/a" if res.hill_total is None else f"{res.hill_total.value('n_hill'):.3g}")
+    c.metric("n_H (free ions)", "n/a" if res.hill_free is None else f"{res.hill_free.value('n_hill'):.3g}")
+    d.metric("max doped fraction", f"{st_.max_doped_fraction:.3f}")
+    show_warnings(list(res.warnings))
+    x = pd.Index(st_.total_ions_per_nc, name="total ions per NC")
+    st.subheader("Fractions of NCs")
+    st.line_chart(
+        pd.DataFrame(
+            {
+                "fully exchanged": st_.fraction_exchanged,
+                "product material": st_.product_fraction,
+                "host (pristine)": st_.fraction_host,
+                "feasibility bound T/(mN)": st_.feasibility_bound,
+            },
+            index=x,
+        ),
+        x_label="total ions added per NC", y_label="fraction",
+    )
+    c1, c2 = st.columns(2)
+    with c1:
+        st.subheader("Dopant population")
+        st.line_chart(
+            pd.DataFrame({"dopants per NC": st_.dopants_per_nc}, index=x),
+            x_label="total ions added per NC", y_label="dopants per NC",
+        )
+    with c2:
+        st.subheader("Free vs total ions")
+        st.line_chart(
+            pd.DataFrame({"free ions per NC": st_.free_ions_per_nc, "bound ions per NC": st_.bound_ions_per_nc}, index=x),
+            x_label="total ions added per NC", y_label="ions per NC",
+        )
+    for note in res.notes:
+        st.info(note)
+    st.download_button(
+        "Download the curves (CSV)", st_.to_frame().to_csv(index=False).encode(),
+        file_name=f"{m.name}_n{m.sites}_h{m.host_per_site}.csv", mime="text/csv", key="coop_download",
+    )
+    with st.expander("summary (JSON)"):
+        from cationx.app._common import json_safe
+
+        st.json(json_safe(res.summary()))
 
 
 page = guarded(render)

@@ -25,7 +25,6 @@ from cationx.app._common import (
     figure,
     guarded,
     json_safe,
-    one_line,
     safe_name,
     show_warnings,
     upload_bytes,
@@ -290,11 +289,7 @@ def _spectra_tab() -> None:
         files = demo_files()
     if not files:
         return
-    try:
-        outcome = analyze_spectra(files)
-    except InputError as exc:
-        st.error(f"error: {one_line(exc)}")
-        return
+    outcome = analyze_spectra(files)
     a = outcome.analysis
     s = a.sizing
     st.subheader(a.title)
@@ -326,10 +321,11 @@ def render() -> None:
 
     st.title("Fit my titration")
     tab1, tab2 = st.tabs(["Table of fractions", "Spectra + description"])
+    # each tab shows its own errors
     with tab1:
-        _table_tab()
+        guarded(_table_tab)()
     with tab2:
-        _spectra_tab()
+        guarded(_spectra_tab)()
 
 
 page = guarded(render)

@@ -11,7 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cationx.app._common import caught_warnings, figure, guarded, show_warnings, upload_bytes, uploads_in_folder
+from cationx.app._common import (
+    caught_warnings,
+    figure,
+    guarded,
+    show_warnings,
+    upload_bytes,
+    uploads_in_folder,
+)
 from cationx.errors import InputError
 
 __all__ = ["MAX_ATOMS", "SpectrumOutcome", "analyze_spectrum", "isotope_envelope", "page", "render"]
@@ -141,10 +148,11 @@ def render() -> None:
 
     st.title("Mass spectrum")
     tab1, tab2 = st.tabs(["Isotope envelope", "Spectrum: peaks and assignment"])
+    # each tab shows its own errors, so a bad formula does not hide the spectrum tab
     with tab1:
-        _envelope_section()
+        guarded(_envelope_section)()
     with tab2:
-        _spectrum_section()
+        guarded(_spectrum_section)()
 
 
 page = guarded(render)

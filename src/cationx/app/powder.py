@@ -113,7 +113,6 @@ def refine(measured: Any, structure: Any, *, occupancies: list[str], size_nm: fl
 
 
 def render() -> None:
-    import pandas as pd
     import streamlit as st
 
     from cationx.crystal.library import library_table
@@ -151,52 +150,61 @@ def render() -> None:
                    for s in structure.sites}
         structure = structure.with_occupancies(occ)
     with right:
-        with caught_warnings() as warned:
-            if kind.startswith("kinematic"):
-                pat = kinematic(structure, size_nm=size, wavelength_angstrom=wavelength, two_theta_range=(lo, hi), step_deg=step)
-                curve = pd.DataFrame({"simulated": pat.intensity}, index=pd.Index(pat.two_theta_deg, name="2θ (deg)"))
-                refl = pat.reflections.to_frame()
-            else:
-                pat = debye(structure, diameter_nm=size, size_sd_nm=size_sd, wavelength_angstrom=wavelength, two_theta_range=(lo, hi), step_deg=step)
-                tt = pat.two_theta_deg
-                y = pat.intensity / pat.intensity.max() * 100.0
-                curve = pd.DataFrame({"simulated": y}, index=pd.Index(tt, name="2θ (deg)"))
-                refl = pd.DataFrame(pat.maxima())
-                st.caption(f"{pat.n_atoms} atoms, method {pat.method}")
-        show_warnings(warned)
-        up = st.file_uploader("measured pattern to overlay (.xy, .xye, .csv, .ras)", type=["xy", "xye", "csv", "txt", "dat", "ras"], key="xrd_measured")
-        got = upload_bytes(up)
-        measured = None
-        if got is not None:
-            scan = st.number_input("scan (Rigaku .ras with several scans; -1: none)", -1, 99, -1, key="xrd_scan")
-            measured = read_measured(*got, scan=None if scan < 0 else int(scan))
-            m_y = measured.intensity / max(float(measured.intensity.max()), 1e-300) * 100.0
-            meas = pd.DataFrame({"measured": m_y}, index=pd.Index(measured.two_theta_deg, name="2θ (deg)"))
-            curve = curve.join(meas, how="outer").interpolate(method="index", limit_area="inside")
-        st.line_chart(curve, x_label="2θ (deg)", y_label="intensity (max = 100)")
-        st.caption("Each curve is scaled to a maximum of 100 for the overlay.")
-        st.dataframe(refl, width="stretch", height=240)
-        st.download_button("Download the simulated pattern (CSV)", curve.reset_index().to_csv(index=False).encode(),
-                           file_name=f"{structure.name}_pattern.csv", mime="text/csv", key="xrd_download")
-        if measured is not None:
-            st.subheader("Refine against the measured pattern")
-            with st.form("xrd_refine_form"):
-                chosen = st.multiselect("refine the occupancy of", [s.label for s in structure.sites], key="xrd_refine_sites")
-                fix_size = st.checkbox("keep the size fixed", key="xrd_fix_size")
-                go = st.form_submit_button("Refine", type="primary")
-            if go:
-                with caught_warnings() as warned:
-                    res = refine(measured, structure, occupancies=list(chosen), size_nm=size,
-                                 wavelength_angstrom=measured.wavelength_angstrom or wavelength, refine_size=not fix_size)
-                show_warnings(warned)
-                if not res.fit.converged:
-                    st.error("REFINEMENT NOT TRUSTWORTHY: " + "; ".join(res.fit.warnings or (res.fit.message,)))
-                st.markdown(f"**Rwp = {res.rwp_percent:.2f} %**, GoF = {res.gof:.3f}; occupancies: "
-                            + ", ".join(f"{k} {v:.4f}" for k, v in res.occupancies().items()))
-                from cationx.plot.crystal import refinement_figure
+        guarded(lambda: _results(structure, kind, size, size_sd, wavelength, (lo, hi), step))()
 
-                figure(refinement_figure(res, title=f"{structure.name}: Rwp = {res.rwp_percent:.2f} %"))
-                st.code(res.report(), language=None)
+
+def _results(structure: Any, kind: str, size: float, size_sd: float, wavelength: float,
+             two_theta_range: tuple[float, float], step: float) -> None:
+    import pandas as pd
+    import streamlit as st
+
+    lo, hi = two_theta_range
+    with caught_warnings() as warned:
+        if kind.startswith("kinematic"):
+            pat = kinematic(structure, size_nm=size, wavelength_angstrom=wavelength, two_theta_range=(lo, hi), step_deg=step)
+            curve = pd.DataFrame({"simulated": pat.intensity}, index=pd.Index(pat.two_theta_deg, name="2θ (deg)"))
+            refl = pat.reflections.to_frame()
+        else:
+            pat = debye(structure, diameter_nm=size, size_sd_nm=size_sd, wavelength_angstrom=wavelength, two_theta_range=(lo, hi), step_deg=step)
+            tt = pat.two_theta_deg
+            y = pat.intensity / pat.intensity.max() * 100.0
+            curve = pd.DataFrame({"simulated": y}, index=pd.Index(tt, name="2θ (deg)"))
+            refl = pd.DataFrame(pat.maxima())
+            st.caption(f"{pat.n_atoms} atoms, method {pat.method}")
+    show_warnings(warned)
+    up = st.file_uploader("measured pattern to overlay (.xy, .xye, .csv, .ras)", type=["xy", "xye", "csv", "txt", "dat", "ras"], key="xrd_measured")
+    got = upload_bytes(up)
+    measured = None
+    if got is not None:
+        scan = st.number_input("scan (Rigaku .ras with several scans; -1: none)", -1, 99, -1, key="xrd_scan")
+        measured = read_measured(*got, scan=None if scan < 0 else int(scan))
+        m_y = measured.intensity / max(float(measured.intensity.max()), 1e-300) * 100.0
+        meas = pd.DataFrame({"measured": m_y}, index=pd.Index(measured.two_theta_deg, name="2θ (deg)"))
+        curve = curve.join(meas, how="outer").interpolate(method="index", limit_area="inside")
+    st.line_chart(curve, x_label="2θ (deg)", y_label="intensity (max = 100)")
+    st.caption("Each curve is scaled to a maximum of 100 for the overlay.")
+    st.dataframe(refl, width="stretch", height=240)
+    st.download_button("Download the simulated pattern (CSV)", curve.reset_index().to_csv(index=False).encode(),
+                       file_name=f"{structure.name}_pattern.csv", mime="text/csv", key="xrd_download")
+    if measured is not None:
+        st.subheader("Refine against the measured pattern")
+        with st.form("xrd_refine_form"):
+            chosen = st.multiselect("refine the occupancy of", [s.label for s in structure.sites], key="xrd_refine_sites")
+            fix_size = st.checkbox("keep the size fixed", key="xrd_fix_size")
+            go = st.form_submit_button("Refine", type="primary")
+        if go:
+            with caught_warnings() as warned:
+                res = refine(measured, structure, occupancies=list(chosen), size_nm=size,
+                             wavelength_angstrom=measured.wavelength_angstrom or wavelength, refine_size=not fix_size)
+            show_warnings(warned)
+            if not res.fit.converged:
+                st.error("REFINEMENT NOT TRUSTWORTHY: " + "; ".join(res.fit.warnings or (res.fit.message,)))
+            st.markdown(f"**Rwp = {res.rwp_percent:.2f} %**, GoF = {res.gof:.3f}; occupancies: "
+                        + ", ".join(f"{k} {v:.4f}" for k, v in res.occupancies().items()))
+            from cationx.plot.crystal import refinement_figure
+
+            figure(refinement_figure(res, title=f"{structure.name}: Rwp = {res.rwp_percent:.2f} %"))
+            st.code(res.report(), language=None)
 
 
 page = guarded(render)
