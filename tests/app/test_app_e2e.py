@@ -96,7 +96,7 @@ def test_every_page_renders_in_chromium(tmp_path: Path) -> None:
     shots.mkdir(parents=True, exist_ok=True)
     table = tmp_path / "titration.csv"
     x = np.linspace(0.0, 60.0, 25)
-    y = x**6 / (30.0**6 + x**6)
+    y = x**6 / (30.0**6 + x**6) + np.random.default_rng(0).normal(0.0, 0.01, x.size)
     table.write_text("ions_per_nc,fraction\n" + "\n".join(f"{a:.6g},{b:.6g}" for a, b in zip(x, y, strict=True)) + "\n")
 
     start = time.monotonic()
@@ -113,7 +113,7 @@ def test_every_page_renders_in_chromium(tmp_path: Path) -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox"], headless=True)
             try:
-                page = browser.new_page(viewport={"width": 1400, "height": 2600})
+                page = browser.new_page(viewport={"width": 1400, "height": 1800})
                 page.set_default_timeout(15_000)
                 for k, (_module, title, url, _icon) in enumerate(PAGES):
                     # the first page is the default one, served at the root

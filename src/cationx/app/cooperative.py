@@ -213,6 +213,7 @@ def _results(model: str, diameter: float, material: str, phase: str, h: int, con
             index=x,
         ),
         x_label="total ions added per NC", y_label="fraction",
+        color=["#1f77b4", "#2ca02c", "#222222", "#b0b0b0"],
     )
     c1, c2 = st.columns(2)
     with c1:
@@ -224,7 +225,7 @@ def _results(model: str, diameter: float, material: str, phase: str, h: int, con
     with c2:
         st.subheader("Free vs total ions")
         st.line_chart(
-            pd.DataFrame({"free ions per NC": st_.free_ions_per_nc, "bound ions per NC": st_.bound_ions_per_nc}, index=x),
+            pd.DataFrame({"free": st_.free_ions_per_nc, "bound": st_.bound_ions_per_nc}, index=x),
             x_label="total ions added per NC", y_label="ions per NC",
         )
     for note in res.notes:
