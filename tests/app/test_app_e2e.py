@@ -69,17 +69,27 @@ def _wait_healthy(port: int, deadline: float, proc: subprocess.Popen) -> None:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
+    """SIGTERM to ``cationx app`` (it stops its Streamlit child); SIGKILL to the group if stuck."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
             pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # anything of the session left behind
+    except (ProcessLookupError, PermissionError):
+        pass
+    if proc.poll() is None:
         proc.wait(timeout=5)
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def test_every_page_renders_in_chromium(tmp_path: Path) -> None:
@@ -137,7 +147,16 @@ def test_every_page_renders_in_chromium(tmp_path: Path) -> None:
             finally:
                 browser.close()
     finally:
+        # SIGTERM to cationx app alone must also stop the server it started
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        stopped_cleanly = proc.poll() is not None and not _answers(port)
         _stop(proc)
+    assert stopped_cleanly, "the Streamlit server outlived cationx app after SIGTERM"
     assert sorted(p.name for p in shots.glob("*.png")) == sorted(f"{url}.png" for _, _, url, _ in PAGES)
     assert time.monotonic() - start < 60.0
 

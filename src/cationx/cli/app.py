@@ -26,6 +26,7 @@ def streamlit_command(port: int, headless: bool) -> list[str]:
         "--server.maxMessageSize", "200",
         "--server.fileWatcherType", "none",
         "--server.runOnSave", "false",
+        "--server.showEmailPrompt", "false",
         "--browser.serverAddress", HOST,
         "--browser.serverPort", str(port),
         "--browser.gatherUsageStats", "false",
@@ -46,6 +47,7 @@ def app_cmd(
     """
     import importlib.util
     import os
+    import signal
     import subprocess
 
     from cationx._validation import check_int
@@ -58,15 +60,27 @@ def app_cmd(
     env = {**os.environ, "MPLBACKEND": "Agg"}
     typer.echo(f"cationx explorer on http://{HOST}:{port} (Ctrl+C stops it)", err=True)
     proc = subprocess.Popen(cmd, env=env)
+
+    def _stop_on_term(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops the server as Ctrl+C does
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _stop_on_term)
+    except ValueError:  # not the main thread (embedded use): Ctrl+C still works
+        previous = None
     try:
         code = proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            code = proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            code = proc.wait()
         code = 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if code:
         raise typer.Exit(code=1)
