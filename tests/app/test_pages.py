@@ -186,3 +186,15 @@ def test_mass_spectrum_page_envelope_bad_formula_and_upload() -> None:
     at.run()
     no_crash(at)
     assert any("2 peaks" in m.value for m in at.markdown), [m.value for m in at.markdown]
+
+
+def test_fit_page_analyses_the_bundled_demo_and_offers_the_report_zip() -> None:
+    at = run_page("fit")
+    at.button(key="fit_demo").click().run()
+    no_crash(at)
+    assert not errors(at)
+    assert any(s.value.startswith("white2013: converged") for s in at.success)
+    assert any("half exchange at" in m.value for m in at.markdown)
+    # the result stays when the page reruns (the button is False then)
+    at.run()
+    assert any(s.value.startswith("white2013: converged") for s in at.success)

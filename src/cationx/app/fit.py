@@ -287,9 +287,15 @@ def _spectra_tab() -> None:
             files[got[0]] = got[1]
     if use_demo:
         files = demo_files()
-    if not files:
+    if files:
+        key = tuple(sorted((name, len(data), hash(data)) for name, data in files.items()))
+        if st.session_state.get("fit_spectra_key") != key:
+            st.session_state.pop("fit_spectra_outcome", None)
+            st.session_state["fit_spectra_outcome"] = analyze_spectra(files)
+            st.session_state["fit_spectra_key"] = key
+    outcome = st.session_state.get("fit_spectra_outcome")
+    if outcome is None:
         return
-    outcome = analyze_spectra(files)
     a = outcome.analysis
     s = a.sizing
     st.subheader(a.title)

@@ -136,7 +136,9 @@ def _spectrum_section() -> None:
     if out.fits:
         from cationx.plot.massspec import assign_figure
 
-        figure(assign_figure(sp, list(out.fits)))
+        fig_col, _ = st.columns([2, 1])
+        with fig_col:
+            figure(assign_figure(sp, list(out.fits)))
         st.dataframe(pd.DataFrame([{k: v for k, v in ft.to_dict().items() if k != "params"} for ft in out.fits]), width="stretch")
     else:
         st.line_chart(pd.DataFrame({"intensity": sp.intensity}, index=pd.Index(sp.mz, name="m/z")), x_label="m/z", y_label="intensity")
