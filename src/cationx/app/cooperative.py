@@ -208,12 +208,13 @@ def _results(model: str, diameter: float, material: str, phase: str, h: int, con
                 "fully exchanged": st_.fraction_exchanged,
                 "product material": st_.product_fraction,
                 "host (pristine)": st_.fraction_host,
+                "doped (partly exchanged)": st_.fraction_doped,
                 "feasibility bound T/(mN)": st_.feasibility_bound,
             },
             index=x,
         ),
         x_label="total ions added per NC", y_label="fraction",
-        color=["#1f77b4", "#2ca02c", "#222222", "#b0b0b0"],
+        color=["#1f77b4", "#2ca02c", "#222222", "#ff7f0e", "#b0b0b0"],
     )
     c1, c2 = st.columns(2)
     with c1:
