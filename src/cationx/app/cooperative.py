@@ -202,14 +202,16 @@ def _results(model: str, diameter: float, material: str, phase: str, h: int, con
     show_warnings(list(res.warnings))
     x = pd.Index(st_.total_ions_per_nc, name="total ions per NC")
     st.subheader("Fractions of NCs")
+    st.caption("exchanged: fully exchanged NCs; product material: host cations replaced / all; pristine: no step "
+               "taken; doped: partly exchanged; bound T/(mN): the most the ions added allow (mass balance)")
     st.line_chart(
         pd.DataFrame(
             {
-                "fully exchanged": st_.fraction_exchanged,
+                "exchanged NCs": st_.fraction_exchanged,
                 "product material": st_.product_fraction,
-                "host (pristine)": st_.fraction_host,
-                "doped (partly exchanged)": st_.fraction_doped,
-                "feasibility bound T/(mN)": st_.feasibility_bound,
+                "pristine": st_.fraction_host,
+                "doped": st_.fraction_doped,
+                "bound T/(mN)": st_.feasibility_bound,
             },
             index=x,
         ),
