@@ -134,6 +134,16 @@ def test_fit_page_fits_an_uploaded_table() -> None:
     no_crash(at)
     assert any("Fit converged" in s.value for s in at.success)
     assert at.dataframe[1].value.loc["n_hill", "value"] == pytest.approx(6.0, rel=1e-3)
+    # a sequential preset in per-NC units (the paper's 20 steps)
+    at.selectbox(key="fit_model").set_value("white2013").run()
+    at.radio(key="fit_size_by").set_value("steps n (per-NC units)").run()
+    assert at.number_input(key="fit_sites").value == 20
+    at.selectbox(key="fit_ci").set_value("stderr")
+    at.button[0].click().run()
+    no_crash(at)
+    assert "log10_k1" in at.dataframe[1].value.index
+    verdicts = [s.value for s in at.success] + errors(at)
+    assert any(v.startswith(("Fit converged", "FIT NOT TRUSTWORTHY")) for v in verdicts), verdicts
 
 
 def test_fit_page_reports_a_description_without_its_spectra() -> None:

@@ -235,36 +235,47 @@ def _table_tab() -> None:
     frame = read_uploaded_table(name, data)
     st.dataframe(frame.head(8), width="stretch")
     columns = list(frame.columns)
+    c1, c2 = st.columns([1, 2])
+    model = c1.selectbox("model", FIT_MODELS, key="fit_model")
+    sequential = model not in ("hill", "hill-free", "langmuir")
+    size_by = "steps"
+    if sequential:
+        size_by = c2.radio("NC size from", ("diameter", "host cations N", "steps n (per-NC units)"), horizontal=True,
+                           key="fit_size_by", help=SEQUENTIAL_HELP)
     with st.form("fit_form"):
         c1, c2, c3 = st.columns(3)
         x_col = c1.selectbox("x: ions added per NC", columns, index=0, key="fit_x")
         y_col = c2.selectbox("y: observed fraction", columns, index=min(1, len(columns) - 1), key="fit_y")
         sigma_col = c3.selectbox("sigma (optional)", ["(none)", *columns], key="fit_sigma")
         c1, c2, c3 = st.columns(3)
-        model = c1.selectbox("model", FIT_MODELS, key="fit_model")
-        ci = c2.selectbox("intervals", ("profile", "stderr", "none"), key="fit_ci")
-        percent = c3.checkbox("y in percent", key="fit_percent")
-        st.caption(SEQUENTIAL_HELP)
-        c1, c2, c3, c4 = st.columns(4)
-        size_by = c1.radio("NC size from", ("diameter", "host cations N", "steps n (per-NC units)"), key="fit_size_by")
-        diameter = c2.number_input("diameter (nm)", 0.5, 30.0, 4.0, 0.1, key="fit_diameter")
-        host = c2.number_input("host cations N", 1, 1_000_000, 660, key="fit_host")
-        sites = c2.number_input("steps n", 1, 5000, 20, key="fit_sites")
-        material = c3.selectbox("material", MATERIALS, key="fit_material")
-        phase = c3.selectbox("phase", PHASES, key="fit_phase")
-        h = c4.number_input("step size h", 1, 5000, 1, key="fit_h")
-        nc_conc = c4.number_input("NC concentration (M)", 1e-12, 1.0, 2.4e-6, format="%.3e", key="fit_nc")
-        observable = st.selectbox("what y measures (sequential models)", OBSERVABLES, index=OBSERVABLES.index("product"), key="fit_observable")
+        ci = c1.selectbox("intervals", ("profile", "stderr", "none"), key="fit_ci")
+        percent = c2.checkbox("y in percent", key="fit_percent")
+        diameter = host = sites = None
+        material, phase, h, nc_conc, observable = "CdSe", "zincblende", 1, None, "product"
+        if sequential:
+            c1, c2, c3, c4 = st.columns(4)
+            if size_by == "diameter":
+                diameter = c1.number_input("diameter (nm)", 0.5, 30.0, 4.0, 0.1, key="fit_diameter")
+                material = c2.selectbox("material", MATERIALS, key="fit_material")
+                phase = c3.selectbox("phase", PHASES, key="fit_phase")
+            elif size_by.startswith("host"):
+                host = c1.number_input("host cations N", 1, 1_000_000, 660, key="fit_host")
+            else:
+                sites = c1.number_input("steps n", 1, 5000, 20, key="fit_sites")
+            h = c4.number_input("step size h", 1, 5000, 1, key="fit_h")
+            if not size_by.startswith("steps"):
+                nc_conc = st.number_input("NC concentration (M)", 1e-12, 1.0, 2.4e-6, format="%.3e", key="fit_nc")
+            observable = st.selectbox("what y measures", OBSERVABLES, index=OBSERVABLES.index("product"), key="fit_observable",
+                                      help="product: product material (as A(1.82 eV)); exchanged: fully exchanged NCs; "
+                                           "host: pristine NCs (first-exciton height); unexchanged; host-material")
         submitted = st.form_submit_button("Fit", type="primary")
     if submitted:
-        per_nc = size_by.startswith("steps")
         st.session_state["fit_last"] = fit_table(
             name, data, x_col=x_col, y_col=y_col, model=model,
             sigma_col=None if sigma_col == "(none)" else sigma_col, percent=percent,
-            diameter_nm=diameter if size_by == "diameter" else None,
-            host_cations=int(host) if size_by.startswith("host") else None,
-            sites=int(sites) if per_nc else None, material=material, phase=phase, host_per_site=int(h),
-            nc_conc_molar=None if per_nc else float(nc_conc), observable=observable, ci=ci,
+            diameter_nm=diameter, host_cations=None if host is None else int(host),
+            sites=None if sites is None else int(sites), material=material, phase=phase, host_per_site=int(h),
+            nc_conc_molar=None if nc_conc is None else float(nc_conc), observable=observable, ci=ci,
         )
         st.session_state["fit_labels"] = (x_col, y_col)
     if "fit_last" in st.session_state:
