@@ -181,7 +181,8 @@ def _results(structure: Any, kind: str, size: float, size_sd: float, wavelength:
         m_y = measured.intensity / max(float(measured.intensity.max()), 1e-300) * 100.0
         meas = pd.DataFrame({"measured": m_y}, index=pd.Index(measured.two_theta_deg, name="2θ (deg)"))
         curve = curve.join(meas, how="outer").interpolate(method="index", limit_area="inside")
-    st.line_chart(curve, x_label="2θ (deg)", y_label="intensity (max = 100)")
+    colors = ["#d62728", "#222222"] if "measured" in curve.columns else ["#1f77b4"]
+    st.line_chart(curve, x_label="2θ (deg)", y_label="intensity (max = 100)", color=colors)
     st.caption("Each curve is scaled to a maximum of 100 for the overlay.")
     st.dataframe(refl, width="stretch", height=240)
     st.download_button("Download the simulated pattern (CSV)", curve.reset_index().to_csv(index=False).encode(),
