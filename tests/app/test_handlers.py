@@ -118,6 +118,9 @@ def test_fit_table_bad_inputs_name_the_rule() -> None:
         fit_table("t.csv", hill_csv(), x_col="ions_per_nc", y_col="fraction", model="white2013", diameter_nm=4.0)
     with pytest.raises(InputError, match="model"):
         fit_table("t.csv", hill_csv(), x_col="ions_per_nc", y_col="fraction", model="sigmoid")
+    with pytest.raises(InputError, match="n = 31497 steps is over the 5000 this page fits"):
+        fit_table("t.csv", hill_csv(), x_col="ions_per_nc", y_col="fraction", model="white2013",
+                  diameter_nm=15.0, nc_conc_molar=2.4e-6)
 
 
 def test_analyze_spectra_runs_the_titration_analysis_and_zips_the_report() -> None:

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from cationx.app._common import (
+    MAX_POINTS,
+    MAX_SITES,
     caught_warnings,
     figure,
     guarded,
@@ -107,6 +109,14 @@ def fit_table(
             raise InputError("sequential models need the NC size (host cations or diameter) or the number of steps n")
         if host is not None and nc_conc_molar is None:
             raise InputError("real units need the NC concentration in M (e.g. 2.4e-6)")
+        n_steps = host // h if host is not None else sites
+        if n_steps is not None and n_steps > MAX_SITES:
+            raise InputError(
+                f"n = {n_steps} steps is over the {MAX_SITES} this page fits: take a larger step size h "
+                "(or use `cationx coop fit` on your own machine)"
+            )
+    if x.size > MAX_POINTS:
+        raise InputError(f"{name} has {x.size} rows: over the {MAX_POINTS} this page fits")
     conc = 1.0 if nc_conc_molar is None else nc_conc_molar
     t = Titration.from_arrays(x, y, sigma=sigma, nc_conc_molar=conc, label=name)
     kwargs: dict[str, Any] = {"ci": ci}
