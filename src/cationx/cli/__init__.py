@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from cationx.cli import app as app_cli
 from cationx.cli import calc as calc_cli
 from cationx.cli import composition as composition_cli
 from cationx.cli import coop, ensemble, reproduce, spectra, tem, xrd
@@ -50,6 +51,7 @@ app.add_typer(spectra.titration_app, name="titration")
 app.add_typer(spectra.spectra_app, name="spectra")
 app.command(name="demo")(spectra.demo)
 app.command(name="size")(spectra.size)
+app.command(name="app")(app_cli.app_cmd)
 
 
 @app.callback()
