@@ -189,20 +189,104 @@ def fit_envelope(
 
 
 _EXPR = re.compile(r"\{([^{}]*)\}")
-_SAFE = re.compile(r"^[0-9x+\-* ()]+$")
+_COUNT_MAX = 1_000_000  # largest atom count a family member may have
+_COUNT_TEXT_MAX = 64  # longest count expression read
+
+
+class _CountParser:
+    """Recursive-descent reader of a family count: integers, ``x``, ``+ - *`` and parentheses.
+
+    Written by hand (a dozen lines) so that user text never reaches ``eval``; every literal,
+    intermediate and result is kept within +/- ``_COUNT_MAX``.  Grammar::
+
+        expr   := term (('+' | '-') term)*
+        term   := factor ('*' factor)*
+        factor := ('+' | '-') factor | INTEGER | 'x' | '(' expr ')'
+    """
+
+    def __init__(self, expr: str, x: int, template: str, pos: int):
+        self.tokens = re.findall(r"\d+|\S", expr)
+        self.i = 0
+        self.x = x
+        self.expr_text = expr
+        self.template = template
+        self.pos = pos
+
+    def fail(self, why: str) -> ParseError:
+        return ParseError(
+            f"cannot read family count {{{self.expr_text}}} at position {self.pos + 1} in {self.template!r}: {why}",
+            position=self.pos + 1,
+        )
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> str | None:
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def bound(self, value: int) -> int:
+        if abs(value) > _COUNT_MAX:
+            raise self.fail(f"value {value} exceeds the limit of {_COUNT_MAX} atoms")
+        return value
+
+    def parse(self) -> int:
+        if not self.tokens:
+            raise self.fail("empty count")
+        value = self.expr(0)
+        if self.peek() is not None:
+            raise self.fail(f"unexpected {self.peek()!r} (only x, integers, + - * and parentheses are allowed)")
+        return value
+
+    def expr(self, depth: int) -> int:
+        value = self.term(depth)
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            rhs = self.term(depth)
+            value = self.bound(value + rhs if op == "+" else value - rhs)
+        return value
+
+    def term(self, depth: int) -> int:
+        value = self.factor(depth)
+        while self.peek() == "*":
+            self.take()
+            if self.peek() == "*":
+                raise self.fail("powers (**) are not allowed")
+            value = self.bound(value * self.factor(depth))
+        return value
+
+    def factor(self, depth: int) -> int:
+        if depth > 20:
+            raise self.fail("parentheses nested too deeply")
+        tok = self.take()
+        if tok is None:
+            raise self.fail("ends too early")
+        if tok in ("+", "-"):
+            inner = self.factor(depth + 1)
+            return inner if tok == "+" else -inner
+        if tok.isdigit() and tok.isascii():
+            if len(tok) > 7:
+                raise self.fail(f"integer {tok} exceeds the limit of {_COUNT_MAX} atoms")
+            return self.bound(int(tok))
+        if tok == "x":
+            return self.bound(self.x)
+        if tok == "(":
+            value = self.expr(depth + 1)
+            if self.take() != ")":
+                raise self.fail("missing ')'")
+            return value
+        raise self.fail(f"unexpected {tok!r} (only x, integers, + - * and parentheses are allowed)")
 
 
 def _eval_count(expr: str, x: int, template: str, pos: int) -> int:
-    if not _SAFE.match(expr):
+    """Value of one ``{...}`` count of ``template`` at ``x`` (never through ``eval``)."""
+    if len(expr) > _COUNT_TEXT_MAX:
         raise ParseError(
-            f"family count {{{expr}}} at position {pos + 1} in {template!r} may use only x, digits, + - * and parentheses",
+            f"family count at position {pos + 1} in {template!r} is longer than {_COUNT_TEXT_MAX} characters",
             position=pos + 1,
         )
-    try:
-        value = eval(expr, {"__builtins__": {}}, {"x": x})  # restricted by _SAFE: digits, x, + - * ( )
-    except (SyntaxError, TypeError):
-        raise ParseError(f"cannot read family count {{{expr}}} at position {pos + 1} in {template!r}", position=pos + 1) from None
-    return int(value)
+    return _CountParser(expr, x, template, pos).parse()
 
 
 def _shorthand(text: str) -> str:
