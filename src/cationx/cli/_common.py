@@ -42,7 +42,40 @@ def _show_warning(message: Any, category: Any, filename: Any, lineno: Any, file:
 
 
 class CationxGroup(TyperGroup):
-    """Top-level group: turns expected errors into one line and exit code 2."""
+    """Top-level group: turns expected errors into one line and exit code 2.
+
+    Click's own usage errors (unknown option, missing argument, a value click rejects) are
+    printed the same way: one line ``error: ... (see 'cationx CMD --help')``, exit code 2,
+    instead of click's usage block.
+    """
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        import sys
+
+        try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+            from typer._click import exceptions as click_exc
+        except ImportError:  # pragma: no cover
+            from click import exceptions as click_exc
+
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_exc.NoArgsIsHelpError as exc:
+            exc.show()  # a bare group prints its help, as before
+            sys.exit(exc.exit_code)
+        except click_exc.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx is not None else "cationx"
+            typer.echo(f"error: {_one_line(Exception(exc.format_message()))} (see '{path} --help')", err=True)
+            sys.exit(2)
+        except click_exc.ClickException as exc:
+            typer.echo(f"error: {_one_line(Exception(exc.format_message()))}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("interrupted", err=True)
+            sys.exit(130)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         previous = warnings.showwarning

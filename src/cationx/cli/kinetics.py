@@ -36,7 +36,7 @@ def fit_cmd(
     a_inf: float | None = typer.Option(None, "--a-inf", help="Fix the end value A_inf (default: fitted)."),
     ci: str = typer.Option("profile", "--ci", help="Interval method: profile | bootstrap | stderr | none."),
     ci_level: float = typer.Option(0.95, "--ci-level", help="Confidence level of the intervals."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for bootstrap intervals."),
     json_out: bool = typer.Option(False, "--json", help="Print params {name: {value, stderr, ci_low, ci_high}}, r2, aic, bic as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write data, fit and residuals (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),

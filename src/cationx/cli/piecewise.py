@@ -24,7 +24,7 @@ def fit_cmd(
     sigma_col: str | None = typer.Option(None, "--sigma-col", help="Column of per-point standard deviations (fitted breakpoints only)."),
     ci: str = typer.Option("profile", "--ci", help="Interval method for fitted breakpoints: profile | bootstrap | stderr | none."),
     ci_level: float = typer.Option(0.95, "--ci-level", help="Confidence level of the intervals."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for bootstrap intervals."),
     json_out: bool = typer.Option(False, "--json", help="Print slopes and breakpoints {value, stderr, ci_low, ci_high} as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write the parameter table (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),

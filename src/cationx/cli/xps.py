@@ -33,7 +33,7 @@ def fit_cmd(
     block: int = typer.Option(0, "--block", help="VAMAS: block number (0-based)."),
     n_avg: int = typer.Option(3, "--n-avg", help="Points averaged at each end for the background end levels."),
     ci: str = typer.Option("stderr", "--ci", help="Interval method: stderr | profile | bootstrap | none."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for bootstrap intervals."),
     json_out: bool = typer.Option(False, "--json", help="Print params, lines (center, fwhm, height, area), r2, aic, bic as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write data, background, fit and components (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
