@@ -24,7 +24,10 @@ from cationx.errors import CationxError, InputError
 from cationx.plot import save_figure
 
 __all__ = [
+    "MAX_INPUT_ROWS",
     "CationxGroup",
+    "check_input_rows",
+    "distinct_outputs",
     "emit_json",
     "output_path",
     "parse_range",
@@ -104,6 +107,54 @@ def _fail(message: str) -> None:
     """One line on stderr, exit code 2."""
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
+
+
+#: Largest number of data rows a command that fits or filters a whole file accepts.  Above it
+#: the command refuses at once (before reading) instead of running for minutes; the message
+#: names the limit so the user can bin or crop the data.  Commands may pass a smaller limit.
+MAX_INPUT_ROWS = 500_000
+
+
+def _count_lines(path: Path, stop: int) -> int:
+    """Number of lines of a text file, counting no further than ``stop``."""
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n += chunk.count(b"\n")
+            if n > stop:
+                break
+    return n
+
+
+def check_input_rows(path: Path | None, command: str, limit: int | None = None, n_rows: int | None = None) -> None:
+    """Refuse an input with more than ``limit`` data rows (default :data:`MAX_INPUT_ROWS`).
+
+    With ``n_rows`` the count is given (after reading, e.g. for mzML); otherwise the lines of
+    a text file are counted before it is parsed (a header or comment line or two is allowed for).
+    """
+    cap = MAX_INPUT_ROWS if limit is None else limit
+    if n_rows is None:
+        if path is None or not Path(path).is_file() or Path(path).suffix.lower() in {".mzml", ".xml", ".gz", ".zip"}:
+            return
+        n_rows = _count_lines(Path(path), cap + 64) - 64
+    if n_rows > cap:
+        where = f"{path}: " if path is not None else ""
+        raise InputError(
+            f"{where}more than {cap} data rows; {command} is limited to {cap} points so that it finishes "
+            "in seconds: bin or crop the data first (e.g. average every k rows)"
+        )
+
+
+def distinct_outputs(**paths: Path | None) -> None:
+    """Refuse two output options that name the same file (one would silently replace the other)."""
+    seen: dict[Path, str] = {}
+    for option, path in paths.items():
+        if path is None:
+            continue
+        key = Path(path).expanduser().resolve()
+        if key in seen:
+            raise InputError(f"{seen[key]} and {option} name the same file {path}: give each output its own path")
+        seen[key] = option
 
 
 def emit_json(obj: Any) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.cli._common import check_input_rows, emit_json, output_path, save_figure
 
 app = typer.Typer(
     help=(
@@ -15,6 +15,39 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+IDENTIFY_MAX_POINTS = 5_000  # xrd identify fits every candidate to the whole pattern: longer ones are binned
+
+
+def _binned(measured, max_points: int):
+    """Sum groups of k adjacent points so that at most ``max_points`` remain (a named warning).
+
+    Summing (not averaging) keeps counting statistics: the sum of k counts has variance equal to
+    itself, so the default weights sqrt(I) stay right; given sigmas add in quadrature.
+    """
+    import math
+    import warnings
+
+    import numpy as np
+
+    from cationx.crystal.readers import pattern_from_arrays
+    from cationx.errors import InterpretationWarning
+
+    n = len(measured)
+    if n <= max_points:
+        return measured
+    k = math.ceil(n / max_points)
+    m = n // k
+    x = measured.two_theta_deg[: m * k].reshape(m, k).mean(axis=1)
+    y = measured.intensity[: m * k].reshape(m, k).sum(axis=1)
+    s = None if measured.sigma is None else np.sqrt((measured.sigma[: m * k].reshape(m, k) ** 2).sum(axis=1))
+    warnings.warn(
+        f"{measured.source}: {n} points summed in groups of {k} to {m} points "
+        f"(step {float(np.median(np.diff(x))):.4g} deg) to keep the phase search fast",
+        InterpretationWarning,
+        stacklevel=2,
+    )
+    return pattern_from_arrays(x, y, s, wavelength_angstrom=measured.wavelength_angstrom, source=measured.source)
 
 STRUCTURE_HELP = "Bundled phase name (cationx xrd library), a .cif or a .toml file."
 
@@ -230,11 +263,15 @@ def identify_cmd(
     """Match a measured pattern against the library (and user CIFs) and estimate phase fractions."""
     import pandas as pd
 
+    from cationx._validation import check_magnitude, check_range
     from cationx.crystal.identify import identify_phases
     from cationx.crystal.readers import read_pattern
     from cationx.io.write import write_csv
 
-    measured = read_pattern(pattern)
+    check_range(instrument_fwhm_deg, "--instrument-fwhm-deg", 1e-4, 10.0)
+    check_input_rows(pattern, "xrd identify")
+    measured = _binned(read_pattern(pattern), IDENTIFY_MAX_POINTS)
+    check_magnitude(measured.intensity, f"{pattern}: intensities")
     res = identify_phases(
         measured,
         candidates=candidate or None,

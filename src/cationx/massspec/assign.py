@@ -35,7 +35,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from cationx._validation import check_choice, check_finite, check_int, check_positive
+from cationx._validation import (
+    check_choice,
+    check_finite,
+    check_grid_size,
+    check_int,
+    check_magnitude,
+    check_positive,
+)
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
 from cationx.fitting import FitResult, fit_curve
 from cationx.massspec.envelope import Envelope, _gaussians, envelope, envelopes
@@ -66,12 +73,18 @@ def _cosine(y: np.ndarray, m: np.ndarray) -> float:
     return float(np.dot(y, m) / (ny * nm))
 
 
+MAX_SHIFT_STEPS = 20_000  # trial shifts of the envelope search (each one a full model evaluation)
+
+
 def _shift_lobes(x: np.ndarray, y: np.ndarray, centers: np.ndarray, areas: np.ndarray, fwhm: float, max_shift: float, k: int = 3) -> list[float]:
     """Best ``k`` local maxima of the cosine score over shifts (steps of fwhm / 8).
 
     The score has one lobe per Da (the aggregated peaks are 1 Da apart) and neighbouring
     lobes differ little, so each of the best few is refined by the caller."""
-    shifts = np.arange(-max_shift, max_shift + 1e-9, max(fwhm / 8, 0.01))
+    step = max(fwhm / 8, 0.01)
+    check_grid_size(2 * max_shift / step, f"the shift search (max_shift_da = {max_shift:g} in steps of {step:.3g} Da)",
+                    limit=MAX_SHIFT_STEPS, hint="a calibration offset is rarely more than a few Da")
+    shifts = np.arange(-max_shift, max_shift + 1e-9, step)
     cos = np.array([_cosine(y, _gaussians(x, centers + s, areas, fwhm)) for s in shifts])
     peaks = [i for i in range(cos.size) if (i == 0 or cos[i] >= cos[i - 1]) and (i == cos.size - 1 or cos[i] >= cos[i + 1])]
     peaks.sort(key=lambda i: -cos[i])
@@ -154,6 +167,7 @@ def fit_envelope(
     hi = centers[-1] + ms + 3 * w0
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
+    check_magnitude(y, "spectrum intensities")
 
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * _gaussians(xx, centers + v["shift"], areas, v["fwhm"])
@@ -458,6 +472,7 @@ def fit_series(
     hi = max(s[0][-1] for s in sticks) + ms + 3 * w0
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
+    check_magnitude(y, "spectrum intensities")
     cache: dict[tuple[float, float], np.ndarray] = {}
 
     def basis(shift: float, fwhm: float) -> np.ndarray:
