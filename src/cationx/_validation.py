@@ -32,6 +32,7 @@ __all__ = [
     "check_positive",
     "check_range",
     "check_sorted",
+    "warn_negative",
 ]
 
 
@@ -162,6 +163,33 @@ def check_magnitude(values: Any, name: str, *, limit: float = MAX_DATA_MAGNITUDE
             f"{name} reach {big:.3g}; values beyond {limit:.0e} overflow sums of squares in double "
             "precision: rescale the data (e.g. divide the intensities by a power of ten)"
         )
+
+
+def warn_negative(values: Any, name: str, *, tolerance: float = 0.05) -> int:
+    """Warn (InterpretationWarning) when intensities go negative beyond noise; return how many.
+
+    Counts cannot be negative, but a subtracted baseline leaves small negative noise, so only
+    values below ``-tolerance`` x the maximum are reported.  The data are fitted as given.
+    """
+    import warnings
+
+    from cationx.errors import InterpretationWarning
+
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return 0
+    top = float(np.nanmax(np.abs(arr)))
+    bad = arr < -tolerance * top
+    n = int(bad.sum())
+    if n:
+        warnings.warn(
+            f"{name}: {n} of {arr.size} values are negative beyond {100 * tolerance:g} % of the largest "
+            f"(down to {float(np.nanmin(arr)):.4g}); intensities cannot be negative: check the baseline "
+            "or the export. The fit uses the data as given",
+            InterpretationWarning,
+            stacklevel=3,
+        )
+    return n
 
 
 def check_grid_size(n_points: float, name: str, *, limit: int = MAX_GRID_POINTS, hint: str = "") -> int:

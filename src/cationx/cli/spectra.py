@@ -189,6 +189,9 @@ def inspect_cmd(
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
     """Format detected and, per spectrum: x range, first exciton (peak/shoulder), saturated ranges."""
+    from cationx._validation import check_positive
+
+    check_positive(reliable_max, "--reliable-max")
     plot_p = output_path(plot, [file])
     data, rows = inspect_rows(file, material, fmt, reliable_max)
     if plot_p:

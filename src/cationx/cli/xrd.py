@@ -16,6 +16,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+SIMULATE_MAX_POINTS = 2_000_000  # profile points of xrd simulate
 IDENTIFY_MAX_POINTS = 5_000  # xrd identify fits every candidate to the whole pattern: longer ones are binned
 
 
@@ -91,6 +92,11 @@ def simulate_cmd(
         step_deg = 0.001 if step_deg is None else step_deg
     two_theta_range = two_theta_range or (10.0, 90.0)
     step_deg = 0.02 if step_deg is None else step_deg
+    from cationx._validation import check_grid_size, check_positive
+
+    check_positive(step_deg, "--step-deg")
+    check_grid_size(abs(two_theta_range[1] - two_theta_range[0]) / step_deg, f"--step-deg {step_deg:g}",
+                    limit=SIMULATE_MAX_POINTS, hint="use a larger --step-deg")
     pat = powder_pattern(
         st,
         wavelength_angstrom=wavelength_angstrom,
@@ -172,6 +178,7 @@ def refine_cmd(
     from cationx.crystal.refine import refine_pattern
     from cationx.io.write import write_csv
 
+    check_input_rows(pattern, "xrd refine")
     measured = read_pattern(pattern)
     st = load_structure(structure)
     res = refine_pattern(
@@ -263,7 +270,7 @@ def identify_cmd(
     """Match a measured pattern against the library (and user CIFs) and estimate phase fractions."""
     import pandas as pd
 
-    from cationx._validation import check_magnitude, check_range
+    from cationx._validation import check_magnitude, check_range, warn_negative
     from cationx.crystal.identify import identify_phases
     from cationx.crystal.readers import read_pattern
     from cationx.io.write import write_csv
@@ -272,6 +279,7 @@ def identify_cmd(
     check_input_rows(pattern, "xrd identify")
     measured = _binned(read_pattern(pattern), IDENTIFY_MAX_POINTS)
     check_magnitude(measured.intensity, f"{pattern}: intensities")
+    warn_negative(measured.intensity, f"{pattern}: intensities")
     res = identify_phases(
         measured,
         candidates=candidate or None,
@@ -304,7 +312,7 @@ def identify_cmd(
 def series_cmd(
     start: str = typer.Argument(..., help="First structure of the series (" + STRUCTURE_HELP + ")"),
     end: str = typer.Argument(..., help="Last structure: same space group and site labels, other occupancies."),
-    steps: int = typer.Option(3, "--steps", help="Number of structures from START to END (>= 2)."),
+    steps: int = typer.Option(3, "--steps", min=2, max=200, help="Number of structures from START to END (2-200)."),
     size_nm: float | None = typer.Option(None, "--size-nm", help="Scherrer crystallite size L (nm), K = 0.9: about the cube root of the volume (a sphere of diameter D has L = 0.81 D)."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A."),
     two_theta_range: tuple[float, float] = typer.Option((15.0, 65.0), "--two-theta-range", help="Range A B (deg)."),

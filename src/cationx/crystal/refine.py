@@ -32,7 +32,7 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import check_int, check_positive
+from cationx._validation import check_int, check_magnitude, check_positive, warn_negative
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.readers import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
@@ -192,6 +192,8 @@ def refine_pattern(
     if len(set(labels)) != len(labels):
         raise InputError("occupancies lists a site twice")
     x, y = measured.two_theta_deg, measured.intensity
+    check_magnitude(y, f"{measured.source or 'pattern'}: intensities")
+    warn_negative(y, f"{measured.source or 'pattern'}: intensities")
     sigma = measured.sigma
     if two_theta_range_deg is not None:
         lo, hi = (float(v) for v in two_theta_range_deg)

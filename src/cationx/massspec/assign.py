@@ -42,6 +42,7 @@ from cationx._validation import (
     check_int,
     check_magnitude,
     check_positive,
+    warn_negative,
 )
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
 from cationx.fitting import FitResult, fit_curve
@@ -168,6 +169,7 @@ def fit_envelope(
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
     check_magnitude(y, "spectrum intensities")
+    warn_negative(y, "spectrum intensities")
 
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * _gaussians(xx, centers + v["shift"], areas, v["fwhm"])
@@ -473,6 +475,7 @@ def fit_series(
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
     check_magnitude(y, "spectrum intensities")
+    warn_negative(y, "spectrum intensities")
     cache: dict[tuple[float, float], np.ndarray] = {}
 
     def basis(shift: float, fwhm: float) -> np.ndarray:
