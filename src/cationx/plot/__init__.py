@@ -41,7 +41,15 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 150) -> Path:
     from cationx.io.write import atomic_write_with
 
     target = Path(path)
-    fmt = target.suffix.lstrip(".") or "png"
+    fmt = target.suffix.lstrip(".").lower() or "png"
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    supported = sorted(FigureCanvasBase.get_supported_filetypes())
+    if fmt not in supported:
+        close(fig)
+        from cationx.errors import InputError
+
+        raise InputError(f"cannot write a figure as .{fmt} ({target}); supported extensions: {', '.join(supported)}")
     try:
         return atomic_write_with(target, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt))
     finally:
