@@ -27,7 +27,6 @@ __all__ = [
     "MAX_INPUT_ROWS",
     "CationxGroup",
     "check_input_rows",
-    "distinct_outputs",
     "emit_json",
     "output_path",
     "parse_range",
@@ -145,18 +144,6 @@ def check_input_rows(path: Path | None, command: str, limit: int | None = None, 
         )
 
 
-def distinct_outputs(**paths: Path | None) -> None:
-    """Refuse two output options that name the same file (one would silently replace the other)."""
-    seen: dict[Path, str] = {}
-    for option, path in paths.items():
-        if path is None:
-            continue
-        key = Path(path).expanduser().resolve()
-        if key in seen:
-            raise InputError(f"{seen[key]} and {option} name the same file {path}: give each output its own path")
-        seen[key] = option
-
-
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as one strict-JSON document on stdout."""
     from cationx.io.write import dumps_json
@@ -165,12 +152,50 @@ def emit_json(obj: Any) -> None:
 
 
 def output_path(path: Path | None, inputs: Iterable[str | Path] = ()) -> Path | None:
-    """Check an output path (never an input file); None passes through."""
+    """Check an output path (never an input file, never one another output option names).
+
+    None passes through.  Every output a command checks here is remembered for the rest of
+    the invocation, so two options naming one file (``--out a.csv --profile a.csv``) are
+    refused instead of one file silently replacing the other.
+    """
     if path is None:
         return None
     from cationx.io.write import guard_not_input
 
-    return guard_not_input(path, inputs)
+    out = guard_not_input(path, inputs)
+    _claim_output(out)
+    return out
+
+
+def _current_context() -> Any:
+    try:  # typer >= 0.20 vendors click as typer._click
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover
+        from click import get_current_context
+    return get_current_context(silent=True)
+
+
+def _option_naming(ctx: Any, path: Path, taken: Iterable[str]) -> str:
+    """The option (e.g. ``--plot``) whose value is ``path`` and is not in ``taken``, for messages."""
+    used = set(taken)
+    for param in getattr(ctx.command, "params", []):
+        value = ctx.params.get(param.name)
+        name = max(param.opts, key=len) if param.opts else param.name
+        if isinstance(value, str | Path) and Path(value) == path and name not in used:
+            return name
+    return "another output option"
+
+
+def _claim_output(path: Path) -> None:
+    ctx = _current_context()
+    if ctx is None:
+        return
+    claimed: dict[Path, str] = ctx.find_root().meta.setdefault("cationx.outputs", {})
+    key = path.expanduser().resolve()
+    option = _option_naming(ctx, path, claimed.values())
+    if key in claimed:
+        raise InputError(f"{claimed[key]} and {option} name the same file {path}: give each output its own path")
+    claimed[key] = option
 
 
 def parse_range(text: str, name: str) -> tuple[float, float]:
