@@ -153,7 +153,7 @@ def test_reproduce_white2013(tmp_path):
     assert numbers["n_hill_free"] < numbers["n_hill_total"]
     assert numbers["contrast"]["independent"]["n_hill_occupancy_vs_activity"] == pytest.approx(1.0, abs=0.01)
     for name in ("fig2b_white2013.csv", "fig2b_white2013.png", "SUMMARY.md", "model_contrast.png", "numbers.json"):
-        assert (tmp_path / "w" / name).exists()
+        assert (tmp_path / "w" / "white2013" / name).exists()
 
 
 def test_reproduce_unknown_paper():

@@ -22,4 +22,4 @@ def test_reproduction_numbers(tmp_path):
     assert n["lspr_formula_at_1ev"] == "Cu1.80Se"
     assert n["lspr_density_ratio_2nm_6nm"] == pytest.approx(1.146, abs=0.001)
     assert all(f.exists() and f.stat().st_size > 0 for f in rep.files)
-    assert json.loads((tmp_path / "numbers.json").read_text())["lspr_formula_at_1ev"] == "Cu1.80Se"
+    assert json.loads((tmp_path / "white2017-physics" / "numbers.json").read_text())["lspr_formula_at_1ev"] == "Cu1.80Se"

@@ -86,6 +86,9 @@ class CationxGroup(TyperGroup):
             return super().invoke(ctx)
         except CationxError as exc:
             _fail(_one_line(exc))
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's exit code for SIGINT, no traceback
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(code=130) from None
         except BrokenPipeError:
             # the reader of stdout went away (e.g. `| head`): stop quietly, as cat does
             import os

@@ -53,9 +53,11 @@ def _run(toml: Path, out: Path | None, json_out: bool) -> None:
     analysis = analyze_titration(desc)
     report = None
     if out_dir is not None:
+        from cationx.io.write import output_folder
         from cationx.report import write_report
 
-        report = write_report(analysis, out_dir, inputs=inputs)
+        with output_folder(out_dir):  # replaces only files cationx wrote there
+            report = write_report(analysis, out_dir, inputs=inputs)
     if json_out:
         payload = _summary(analysis)
         payload["report"] = None if report is None else str(report.html)

@@ -58,7 +58,7 @@ def debye(
     size_sd_nm: float = typer.Option(0.0, "--size-sd-nm", help="Standard deviation of a normal size distribution (nm); averages out size fringes."),
     occupancy: str = typer.Option("average", "--occupancy", help="average (fractional occupancies + Laue term) or random (drawn configurations)."),
     configurations: int = typer.Option(1, "--configurations", help="Random configurations averaged per size (with --occupancy random)."),
-    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for random configurations."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for random configurations."),
     min_distance: list[str] | None = typer.Option(None, "--min-distance", help="Exclusion rule for random configurations, e.g. Cu-Se:2.0 (repeatable)."),
     two_theta_range: tuple[float, float] = typer.Option((10.0, 90.0), "--two-theta-range", help="2-theta range A B in degrees."),
     step_deg: float = typer.Option(0.02, "--step-deg", help="2-theta step in degrees."),
@@ -180,7 +180,7 @@ def build(
     shape: str = typer.Option("sphere", "--shape", help="sphere | faceted."),
     facet: list[str] | None = typer.Option(None, "--facet", help="Facet family and distance ratio for --shape faceted, e.g. 111:1.0 (repeatable)."),
     occupancy: str = typer.Option("average", "--occupancy", help="average (keep fractional occupancies) or random (draw one configuration)."),
-    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for --occupancy random."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed for --occupancy random."),
     min_distance: list[str] | None = typer.Option(None, "--min-distance", help="Exclusion rule for random configurations, e.g. Cu-Se:2.0 (repeatable)."),
     json_out: bool = typer.Option(False, "--json", help="Print n_atoms, n_positions, composition as JSON."),
 ) -> None:
