@@ -32,7 +32,12 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import check_int, check_magnitude, check_positive, warn_negative
+from cationx._validation import (
+    check_int,
+    check_magnitude,
+    check_positive,
+    warn_negative,
+)
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.readers import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
@@ -186,6 +191,8 @@ def refine_pattern(
         raise InputError("measured must be a MeasuredPattern (see cationx.crystal.readers.read_pattern)")
     nbg = check_int(background_terms, "background_terms", minimum=0, maximum=12)
     size0 = check_positive(size_nm, "size_nm")
+    if not 0.1 <= size0 <= 1e6:  # below 1 A (less than one bond) a size has no meaning
+        raise InputError(f"size_nm must lie in [0.1, 1e6] nm, got {size0!r}")
     labels = list(occupancies)
     for lab in labels:
         structure.site(lab)  # raises for unknown labels

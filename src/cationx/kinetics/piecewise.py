@@ -31,7 +31,7 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_int, check_matching_lengths
+from cationx._validation import as_1d_array, check_int, check_magnitude, check_matching_lengths
 from cationx.errors import ConvergenceWarning, InputError
 from cationx.fitting import FitResult, ParameterEstimate, fit_curve
 
@@ -72,6 +72,8 @@ def _xy(x: Any, y: Any, min_length: int = 1) -> tuple[np.ndarray, np.ndarray]:
     xa = as_1d_array(x, "x", min_length=min_length)
     ya = as_1d_array(y, "y", min_length=min_length)
     check_matching_lengths([xa, ya], ["x", "y"])
+    check_magnitude(xa, "x values")
+    check_magnitude(ya, "y values")
     return xa, ya
 
 

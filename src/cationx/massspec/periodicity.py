@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_int, check_positive
+from cationx._validation import as_1d_array, check_int, check_magnitude, check_positive
 from cationx.errors import InputError
 from cationx.massspec.envelope import average_mass
 
@@ -98,6 +98,7 @@ def find_periodicity(
     """Recurring spacings in a peak list, strongest first (see the module docstring)."""
     x = as_1d_array(mz, "mz", min_length=2)
     w = np.ones_like(x) if intensity is None else as_1d_array(intensity, "intensity", min_length=2)
+    check_magnitude(w, "intensity")
     if w.size != x.size:
         raise InputError(f"mz and intensity must have equal lengths: {x.size} and {w.size}")
     if np.any(w < 0):

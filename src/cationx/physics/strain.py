@@ -48,7 +48,7 @@ def _check_strain(strain: float, name: str) -> float:
 def raman_shift_from_strain(linear_strain: float, gruneisen: float = GRUNEISEN_LO_CU2SE) -> float:
     """Relative phonon shift ``d_omega/omega`` for a linear strain ``da/a`` (signed)."""
     s = _check_strain(linear_strain, "linear_strain")
-    g = check_positive(gruneisen, "gruneisen")
+    g = check_range(gruneisen, "gruneisen", 0.01, 100.0)  # Grueneisen parameters of solids are ~0.5-3
     return (1.0 + 3.0 * s) ** (-g) - 1.0
 
 
@@ -57,7 +57,7 @@ def strain_from_raman_shift(relative_shift: float, gruneisen: float = GRUNEISEN_
     r = check_finite(relative_shift, "relative_shift")
     if r <= -1:
         raise InputError(f"relative_shift must be > -1, got {relative_shift!r}")
-    g = check_positive(gruneisen, "gruneisen")
+    g = check_range(gruneisen, "gruneisen", 0.01, 100.0)  # Grueneisen parameters of solids are ~0.5-3
     return ((1.0 + r) ** (-1.0 / g) - 1.0) / 3.0
 
 
