@@ -167,5 +167,7 @@ def lspr_estimate(
     d = None
     if diameter_nm is not None:
         d = check_positive(diameter_nm, "diameter_nm")
+        if d > 1e4:
+            raise InputError(f"diameter_nm must be <= 1e4 nm (10 um) for a nanocrystal, got {d!r}")
         holes = n * math.pi / 6 * (d * 1e-7) ** 3
     return LsprEstimate(e, n, x, f"Cu{2 - x:.2f}Se", d, holes, p)

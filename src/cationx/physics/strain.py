@@ -111,6 +111,11 @@ def strain_from_peak_shift(two_theta_deg: float, two_theta_ref_deg: float) -> St
     if tt in (0.0, 180.0) or tt0 in (0.0, 180.0):
         raise InputError("two_theta_deg and two_theta_ref_deg must lie strictly between 0 and 180")
     s = math.sin(math.radians(tt0 / 2)) / math.sin(math.radians(tt / 2)) - 1.0
+    if abs(s) > 0.5:
+        raise InputError(
+            f"peaks at {tt!r} and {tt0!r} deg 2-theta differ by a factor {1 + s:.3g} in d: not a strain "
+            "of one reflection (|d/d0 - 1| must stay below 0.5)"
+        )
     return StrainEstimate(
         "bragg-peak-shift", s, -s, (1 + s) ** 3, {"two_theta_deg": tt, "two_theta_ref_deg": tt0}
     )
