@@ -160,8 +160,8 @@ def check_magnitude(values: Any, name: str, *, limit: float = MAX_DATA_MAGNITUDE
         big = float(np.nanmax(np.abs(arr))) if np.isfinite(arr).any() else 0.0
     if big > limit:
         raise InputError(
-            f"{name} reach {big:.3g}; values beyond {limit:.0e} overflow sums of squares in double "
-            "precision: rescale the data (e.g. divide the intensities by a power of ten)"
+            f"{name}: values up to {big:.3g}; beyond {limit:.0e} sums of squares overflow double "
+            "precision: rescale the data (e.g. divide by a power of ten)"
         )
 
 

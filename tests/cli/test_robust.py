@@ -257,7 +257,7 @@ def test_check_magnitude_and_grid_size():
     from cationx._validation import check_grid_size, check_magnitude
 
     check_magnitude([1e99, -1e99], "y")
-    with pytest.raises(InputError, match="reach 1e\\+300"):
+    with pytest.raises(InputError, match="values up to 1e\\+300"):
         check_magnitude([1.0, 1e300], "y")
     assert check_grid_size(1e6, "g") == 1_000_000
     with pytest.raises(InputError, match="GiB"):

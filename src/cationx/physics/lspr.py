@@ -156,6 +156,8 @@ def lspr_estimate(
     p = params or DrudeParameters()
     if energy_ev is not None:
         e = check_positive(energy_ev, "energy_ev")
+        if e > 10:
+            raise InputError(f"energy_ev must be <= 10 eV for a plasmon of a doped semiconductor NC, got {e!r}")
         n = hole_density_from_lspr(e, p)
     else:
         n = check_positive(hole_density_cm3, "hole_density_cm3")
