@@ -16,7 +16,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-SIMULATE_MAX_POINTS = 2_000_000  # profile points of xrd simulate
 IDENTIFY_MAX_POINTS = 5_000  # xrd identify fits every candidate to the whole pattern: longer ones are binned
 
 
@@ -92,11 +91,6 @@ def simulate_cmd(
         step_deg = 0.001 if step_deg is None else step_deg
     two_theta_range = two_theta_range or (10.0, 90.0)
     step_deg = 0.02 if step_deg is None else step_deg
-    from cationx._validation import check_grid_size, check_positive
-
-    check_positive(step_deg, "--step-deg")
-    check_grid_size(abs(two_theta_range[1] - two_theta_range[0]) / step_deg, f"--step-deg {step_deg:g}",
-                    limit=SIMULATE_MAX_POINTS, hint="use a larger --step-deg")
     pat = powder_pattern(
         st,
         wavelength_angstrom=wavelength_angstrom,
