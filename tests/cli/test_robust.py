@@ -206,8 +206,10 @@ def test_plot_extension(tmp_path):
 
 def test_row_limit_refuses_before_reading(tmp_path, monkeypatch):
     import cationx.cli._common as common
+    import cationx.cli.piecewise as piecewise_cli
 
     monkeypatch.setattr(common, "MAX_INPUT_ROWS", 100)
+    monkeypatch.setattr(piecewise_cli, "FIT_MAX_ROWS", 100)
     x = np.linspace(0, 10, 300)
     path = tmp_path / "long.csv"
     pd.DataFrame({"x": x, "y": np.abs(x - 5)}).to_csv(path, index=False)

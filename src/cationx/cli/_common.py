@@ -24,6 +24,7 @@ from cationx.errors import CationxError, InputError
 from cationx.plot import save_figure
 
 __all__ = [
+    "FIT_MAX_ROWS",
     "MAX_INPUT_ROWS",
     "CationxGroup",
     "check_input_rows",
@@ -115,6 +116,9 @@ def _fail(message: str) -> None:
 #: the command refuses at once (before reading) instead of running for minutes; the message
 #: names the limit so the user can bin or crop the data.  Commands may pass a smaller limit.
 MAX_INPUT_ROWS = 500_000
+#: Smaller limit of the least-squares commands with profile intervals (kinetics, piecewise, xps):
+#: their traces rarely exceed a few thousand points, and 1e5 points fit in a few seconds.
+FIT_MAX_ROWS = 100_000
 
 
 def _count_lines(path: Path, stop: int) -> int:

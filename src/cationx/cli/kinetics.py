@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import check_input_rows, emit_json, output_path, save_figure
+from cationx.cli._common import FIT_MAX_ROWS, check_input_rows, emit_json, output_path, save_figure
 
 app = typer.Typer(
     help="Kinetics of A(t): first-order, two-stage (fitted breakpoint), bi-exponential, log-linear windows.",
@@ -19,7 +19,7 @@ MODEL_HELP = "first-order | two-stage | biexponential | log-linear-windows (the 
 def _read_trace(data: Path, t_col: str, a_col: str, sigma_col: str | None):
     from cationx.io import read_table, select_columns
 
-    check_input_rows(data, "kinetics")
+    check_input_rows(data, "kinetics", limit=FIT_MAX_ROWS)
     frame = read_table(data)
     cols = [t_col, a_col] + ([sigma_col] if sigma_col else [])
     arrays = select_columns(frame, cols, source=data.name)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import check_input_rows, emit_json, output_path, save_figure
+from cationx.cli._common import FIT_MAX_ROWS, check_input_rows, emit_json, output_path, save_figure
 
 app = typer.Typer(
     help="Piecewise-linear fits: slopes and breakpoints with intervals (e.g. Ag incorporation vs addition).",
@@ -39,7 +39,7 @@ def fit_cmd(
         raise InputError("give exactly one of --breakpoints K or --windows LO:HI,LO:HI")
     out_p = output_path(out, [data])
     plot_p = output_path(plot, [data])
-    check_input_rows(data, "piecewise fit")
+    check_input_rows(data, "piecewise fit", limit=FIT_MAX_ROWS)
     frame = read_table(data)
     cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
     arrays = select_columns(frame, cols, source=data.name)

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import check_input_rows, emit_json, output_path, parse_range, save_figure
+from cationx.cli._common import (
+    FIT_MAX_ROWS,
+    check_input_rows,
+    emit_json,
+    output_path,
+    parse_range,
+    save_figure,
+)
 
 app = typer.Typer(
     help="XPS: Shirley/linear/Tougaard backgrounds, GL/Voigt lines, spin-orbit doublets, Cu Auger parameter.",
@@ -46,7 +53,7 @@ def fit_cmd(
     plot_p = output_path(plot, [spectrum])
     comps = parse_components(components)
     rng = parse_range(be_range, "--range") if be_range else None
-    check_input_rows(spectrum, "xps fit")
+    check_input_rows(spectrum, "xps fit", limit=FIT_MAX_ROWS)
     spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block)
     result = fit_spectrum(spec.binding_energy_ev, spec.intensity, comps, background=background, be_range=rng,
                           n_avg=n_avg, ci=ci, rng=seed)

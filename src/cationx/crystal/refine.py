@@ -53,6 +53,7 @@ def _pname(label: str) -> str:
 
 def r_factors(y_obs: np.ndarray, y_calc: np.ndarray, sigma: np.ndarray, n_params: int) -> dict[str, float]:
     """Rwp, Rp, Rexp (percent) and GoF = Rwp / Rexp."""
+    check_magnitude(y_obs, "observed intensities")  # beyond it sum(w y^2) overflows and Rexp becomes 0
     w = 1 / sigma**2
     rwp = math.sqrt(float(np.sum(w * (y_obs - y_calc) ** 2) / np.sum(w * y_obs**2)))
     rp = float(np.sum(np.abs(y_obs - y_calc)) / np.sum(np.abs(y_obs)))
