@@ -334,3 +334,15 @@ def test_reproduce_single_and_all_share_one_layout(tmp_path, monkeypatch):
     # `all` = the union of the single runs: every paper in OUT/<paper>/
     assert [r.out_dir.relative_to(tmp_path / "all").as_posix() for r in both] == ["p1", "p2"]
     assert (tmp_path / "all" / "p2" / "numbers.json").exists()
+
+
+def test_toml_with_byte_order_mark(tmp_path):
+    # Windows editors often save UTF-8 with a BOM; tomllib alone calls it an invalid statement
+    from importlib.resources import files
+
+    from cationx.titration import load_description
+
+    text = (files("cationx.data") / "demo" / "demo.toml").read_text(encoding="utf-8")
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    assert load_description(path, check_files=False).sample.start_volume_ml == 3

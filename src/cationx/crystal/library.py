@@ -200,7 +200,7 @@ def read_toml(path: str | Path) -> Structure:
     """Read a structure from a TOML file (layout in the module docstring)."""
     p = check_existing_file(path, "structure file")
     try:
-        rec = tomllib.loads(p.read_text(encoding="utf-8"))
+        rec = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ParseError(f"{p}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:

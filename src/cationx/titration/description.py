@@ -242,7 +242,7 @@ def load_description(path: str | Path, *, check_files: bool = True) -> Titration
     """Read and validate a description; with ``check_files`` every named file must exist."""
     p = check_existing_file(path, "titration description")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ParseError(f"{p.name}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:
