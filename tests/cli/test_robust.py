@@ -199,6 +199,8 @@ def test_formula_with_superscript_digit():
 def test_plot_extension(tmp_path):
     one_error(run("ms", "pattern", "CdS", "--plot", tmp_path / "fig.docx"), "supported extensions", "png", "svg")
     assert not list(tmp_path.iterdir())
+    # checked with the other output paths, before the input is even read
+    one_error(run("xrd", "identify", tmp_path / "never-read.csv", "--plot", tmp_path / "fig.docx"), "supported extensions")
 
 
 # ---------------------------------------------------------------- long inputs

@@ -203,6 +203,10 @@ def _claim_output(path: Path) -> None:
     if key in claimed:
         raise InputError(f"{claimed[key]} and {option} name the same file {path}: give each output its own path")
     claimed[key] = option
+    if option == "--plot":  # refuse an unwritable figure format before any work is done
+        from cationx.plot import check_figure_path
+
+        check_figure_path(path)
 
 
 def parse_range(text: str, name: str) -> tuple[float, float]:

@@ -270,6 +270,8 @@ def identify_cmd(
     from cationx.io.write import write_csv
 
     check_range(instrument_fwhm_deg, "--instrument-fwhm-deg", 1e-4, 10.0)
+    ins = _inputs(pattern, *candidate)
+    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
     check_input_rows(pattern, "xrd identify")
     measured = _binned(read_pattern(pattern), IDENTIFY_MAX_POINTS)
     check_magnitude(measured.intensity, f"{pattern}: intensities")
@@ -282,8 +284,6 @@ def identify_cmd(
         wavelength_angstrom=wavelength_angstrom,
         instrument_fwhm_deg=instrument_fwhm_deg,
     )
-    ins = _inputs(pattern, *candidate)
-    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
     if out_p:
         write_csv(out_p, pd.DataFrame({"two_theta_deg": res.two_theta_deg, "observed": res.observed, "calculated": res.calculated}))
     if plot_p:
