@@ -24,12 +24,15 @@ __all__ = [
     "check_existing_file",
     "check_finite",
     "check_fraction",
+    "check_grid_size",
     "check_int",
+    "check_magnitude",
     "check_matching_lengths",
     "check_nonnegative",
     "check_positive",
     "check_range",
     "check_sorted",
+    "warn_negative",
 ]
 
 
@@ -137,6 +140,71 @@ def as_1d_array(
             i = int(np.flatnonzero(bad)[0])
             raise InputError(f"{name} must be finite; value {arr[i].item()!r} at index {i}")
     return arr
+
+
+#: Largest |value| accepted in data that is fitted or summed in squares: beyond it a sum of
+#: squares overflows double precision (1e308), so such data are refused with a request to rescale.
+MAX_DATA_MAGNITUDE = 1e100
+
+#: Largest number of points a computed grid (profile, pattern, sweep) may have: 1e8 float64
+#: points are 0.8 GB per array, and a command typically holds a few such arrays.
+MAX_GRID_POINTS = 100_000_000
+
+
+def check_magnitude(values: Any, name: str, *, limit: float = MAX_DATA_MAGNITUDE) -> None:
+    """Refuse data whose largest |value| exceeds ``limit`` (sums of squares would overflow)."""
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return
+    with np.errstate(invalid="ignore"):
+        big = float(np.nanmax(np.abs(arr))) if np.isfinite(arr).any() else 0.0
+    if big > limit:
+        raise InputError(
+            f"{name}: values up to {big:.3g}; beyond {limit:.0e} sums of squares overflow double "
+            "precision: rescale the data (e.g. divide by a power of ten)"
+        )
+
+
+def warn_negative(values: Any, name: str, *, tolerance: float = 0.05) -> int:
+    """Warn (InterpretationWarning) when intensities go negative beyond noise; return how many.
+
+    Counts cannot be negative, but a subtracted baseline leaves small negative noise, so only
+    values below ``-tolerance`` x the maximum are reported.  The data are fitted as given.
+    """
+    import warnings
+
+    from cationx.errors import InterpretationWarning
+
+    arr = np.asarray(values, dtype=float)
+    if arr.size == 0:
+        return 0
+    top = float(np.nanmax(np.abs(arr)))
+    bad = arr < -tolerance * top
+    n = int(bad.sum())
+    if n:
+        warnings.warn(
+            f"{name}: {n} of {arr.size} values are negative beyond {100 * tolerance:g} % of the largest "
+            f"(down to {float(np.nanmin(arr)):.4g}); intensities cannot be negative: check the baseline "
+            "or the export. The fit uses the data as given",
+            InterpretationWarning,
+            stacklevel=3,
+        )
+    return n
+
+
+def check_grid_size(n_points: float, name: str, *, limit: int = MAX_GRID_POINTS, hint: str = "") -> int:
+    """Refuse a grid of ``n_points`` points above ``limit`` before anything is allocated.
+
+    The message gives the memory one float64 array of that size would need.
+    """
+    if not math.isfinite(n_points) or n_points > limit:
+        gib = n_points * 8 / 2**30 if math.isfinite(n_points) else math.inf
+        more = f"; {hint}" if hint else ""
+        raise InputError(
+            f"{name} would need {n_points:.3g} points ({gib:.3g} GiB per array), above the limit of "
+            f"{limit:.0e} points{more}"
+        )
+    return int(n_points)
 
 
 def check_sorted(arr: np.ndarray, name: str, *, strict: bool = False) -> np.ndarray:

@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cationx._validation import check_choice, check_fraction, check_int
+from cationx._validation import check_choice, check_fraction, check_int, check_magnitude
 from cationx.errors import ConvergenceWarning, FitError, InputError
 
 __all__ = [
@@ -411,6 +411,8 @@ def fit_global(
     n_boot = check_int(n_boot, "n_boot", minimum=20)
     if not datasets:
         raise InputError("at least one data set is needed for a fit")
+    for ds in datasets:
+        check_magnitude(ds.y, f"the data of {model_name}")
     nvary = sum(1 for p in params.values() if p.vary and not p.expr)
     ndata = sum(ds.x.size for ds in datasets)
     if ndata <= nvary:

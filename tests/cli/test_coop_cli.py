@@ -153,7 +153,7 @@ def test_reproduce_white2013(tmp_path):
     assert numbers["n_hill_free"] < numbers["n_hill_total"]
     assert numbers["contrast"]["independent"]["n_hill_occupancy_vs_activity"] == pytest.approx(1.0, abs=0.01)
     for name in ("fig2b_white2013.csv", "fig2b_white2013.png", "SUMMARY.md", "model_contrast.png", "numbers.json"):
-        assert (tmp_path / "w" / name).exists()
+        assert (tmp_path / "w" / "white2013" / name).exists()
     # real units (000 Methods: 4.8e-6 mol Cd, 3.0 mL, ~660 Cd per NC): 2.42 uM NCs
     ru = numbers["real_units"]
     assert ru["nc_conc_molar"] == pytest.approx(4.8e-6 / 660 / 3.0e-3, rel=1e-12)
@@ -166,7 +166,7 @@ def test_reproduce_white2013(tmp_path):
     t50 = total_at_fraction_exchanged(white2013(660, kk["k1_per_molar"], 55.0), 0.5, nc_conc_molar=ru["nc_conc_molar"])
     assert t50 == pytest.approx(kk["half_exchange_ions_per_nc"], rel=1e-6)
     assert kk["half_exchange_ions_per_nc"] == pytest.approx(1.25 * kk["bound_ions_per_nc_at_half"])
-    assert "2.42 uM" in (tmp_path / "w" / "SUMMARY.md").read_text()
+    assert "2.42 uM" in (tmp_path / "w" / "white2013" / "SUMMARY.md").read_text()
     # n_H = 7.1 on totals and mass balance for 660-Cd NCs: the bounds hold at K_min and fail below it
     hb = ru["hill_7p1_mass_balance"]
     t = np.linspace(1e-6, 2e4, 400_001)

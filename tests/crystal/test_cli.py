@@ -132,4 +132,4 @@ def test_reproduce_white2017(tmp_path):
     r6, r4, r2 = t["fig4b_ratio_200_111_sticks_6_4_2nm"]
     assert r6 < r4 < r2
     assert d["numbers"]["24e_x075_equals_x025"] is True
-    assert (tmp_path / "w" / "SUMMARY.md").exists() and (tmp_path / "w" / "fig4b.png").exists()
+    assert (tmp_path / "w" / "white2017" / "SUMMARY.md").exists() and (tmp_path / "w" / "white2017" / "fig4b.png").exists()

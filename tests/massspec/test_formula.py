@@ -127,3 +127,11 @@ def test_parser_fails_only_with_input_errors(text):
             assert 1 <= exc.position <= max(1, len(text.strip()) + 1)
     else:
         assert f.atoms > 0
+
+
+@pytest.mark.parametrize("text", ["Cd\u00b2S", "Cd\u2082S", "Cd\u0663S", "Cd\uff12S"])
+def test_non_ascii_digits_are_refused_with_position(text):
+    # superscript, subscript, Arabic-Indic and full-width digits: int() would read some of them
+    with pytest.raises(ParseError, match="must be ASCII") as info:
+        parse_formula(text)
+    assert info.value.position == 3

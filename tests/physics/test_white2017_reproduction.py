@@ -22,9 +22,9 @@ def test_reproduction_numbers(tmp_path):
     assert n["lspr_formula_at_1ev"] == "Cu1.80Se"
     assert n["lspr_density_ratio_2nm_6nm"] == pytest.approx(1.146, abs=0.001)
     assert all(f.exists() and f.stat().st_size > 0 for f in rep.files)
-    assert json.loads((tmp_path / "numbers.json").read_text())["lspr_formula_at_1ev"] == "Cu1.80Se"
+    assert json.loads((tmp_path / "white2017-physics" / "numbers.json").read_text())["lspr_formula_at_1ev"] == "Cu1.80Se"
     # numbers recomputed from the paper (tests/physics/test_white2017_paper_numbers.py checks the values)
     assert n["paper_numbers"]["fringe_strain_2nm"]["source"].startswith("001")
-    assert (tmp_path / "paper_numbers.csv").exists()
-    summary = (tmp_path / "SUMMARY.md").read_text()
+    assert (tmp_path / "white2017-physics" / "paper_numbers.csv").exists()
+    summary = (tmp_path / "white2017-physics" / "SUMMARY.md").read_text()
     assert "n is not given" in summary and "fringe" in summary

@@ -141,6 +141,12 @@ def _edit(toml: Path, old: str, new: str) -> None:
         (('file = "demo_absorbance.csv"', 'file = "demo_absorbance.csv"\nspectra = ["add00", "add01", "nope"]'), "no spectrum 'nope'"),
         (('file = "demo_absorbance.csv"', 'file = "demo_absorbance.csv"\nformat = "opus"'), "absorbance.format"),
         (("[fit]", "[fit]\nbogus = 1"), "fit.bogus"),
+        (("concentration_molar = 0.0017767151", "concentration_molar = 0"), "titrant concentration is 0"),
+        (("concentration_molar = 0.0017767151", "concentration_molar = 1e300"), "less than or equal to 20"),
+        (("volumes_ul = [10, ", "volumes_ul = [1e300, "), "check the unit (uL)"),
+        (("volumes_ul = [10, ", "volumes_ul = [nan, "), "finite number"),
+        (("start_volume_ml = 3", "start_volume_ml = 1e-300"), "greater than or equal to 0.001"),
+        (("start_volume_ml = 3", "start_volume_ml = 0.001"), "dilute the start volume"),
     ],
 )
 def test_bad_descriptions(demo_copy, tmp_path, edit, message):

@@ -54,8 +54,9 @@ app.command(name="size")(spectra.size)
 app.command(name="app")(app_cli.app_cmd)
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", help="Print the cationx version and exit.", is_eager=True),
 ) -> None:
     if version:
@@ -63,6 +64,9 @@ def _root(
 
         typer.echo(__version__)
         raise typer.Exit()
+    if ctx.invoked_subcommand is None:  # options but no command: show the help, as a bare `cationx` does
+        typer.echo(ctx.get_help())
+        raise typer.Exit(code=2)
 
 
 def main() -> None:

@@ -24,7 +24,10 @@ from cationx.errors import CationxError, InputError
 from cationx.plot import save_figure
 
 __all__ = [
+    "FIT_MAX_ROWS",
+    "MAX_INPUT_ROWS",
     "CationxGroup",
+    "check_input_rows",
     "emit_json",
     "output_path",
     "parse_range",
@@ -42,7 +45,40 @@ def _show_warning(message: Any, category: Any, filename: Any, lineno: Any, file:
 
 
 class CationxGroup(TyperGroup):
-    """Top-level group: turns expected errors into one line and exit code 2."""
+    """Top-level group: turns expected errors into one line and exit code 2.
+
+    Click's own usage errors (unknown option, missing argument, a value click rejects) are
+    printed the same way: one line ``error: ... (see 'cationx CMD --help')``, exit code 2,
+    instead of click's usage block.
+    """
+
+    def main(self, args: Any = None, prog_name: Any = None, complete_var: Any = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        import sys
+
+        try:  # typer >= 0.20 vendors click as typer._click; older typer uses click itself
+            from typer._click import exceptions as click_exc
+        except ImportError:  # pragma: no cover
+            from click import exceptions as click_exc
+
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click_exc.NoArgsIsHelpError as exc:
+            exc.show()  # a bare group prints its help, as before
+            sys.exit(exc.exit_code)
+        except click_exc.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx is not None else "cationx"
+            typer.echo(f"error: {_one_line(Exception(exc.format_message()))} (see '{path} --help')", err=True)
+            sys.exit(2)
+        except click_exc.ClickException as exc:
+            typer.echo(f"error: {_one_line(Exception(exc.format_message()))}", err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            typer.echo("interrupted", err=True)
+            sys.exit(130)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: Any) -> Any:
         previous = warnings.showwarning
@@ -51,6 +87,9 @@ class CationxGroup(TyperGroup):
             return super().invoke(ctx)
         except CationxError as exc:
             _fail(_one_line(exc))
+        except KeyboardInterrupt:  # Ctrl-C: one line, the shell's exit code for SIGINT, no traceback
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(code=130) from None
         except BrokenPipeError:
             # the reader of stdout went away (e.g. `| head`): stop quietly, as cat does
             import os
@@ -73,6 +112,45 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
+#: Largest number of data rows a command that fits or filters a whole file accepts.  Above it
+#: the command refuses at once (before reading) instead of running for minutes; the message
+#: names the limit so the user can bin or crop the data.  Commands may pass a smaller limit.
+MAX_INPUT_ROWS = 500_000
+#: Smaller limit of the least-squares commands with profile intervals (kinetics, piecewise, xps):
+#: their traces rarely exceed a few thousand points, and 1e5 points fit in a few seconds.
+FIT_MAX_ROWS = 100_000
+
+
+def _count_lines(path: Path, stop: int) -> int:
+    """Number of lines of a text file, counting no further than ``stop``."""
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            n += chunk.count(b"\n")
+            if n > stop:
+                break
+    return n
+
+
+def check_input_rows(path: Path | None, command: str, limit: int | None = None, n_rows: int | None = None) -> None:
+    """Refuse an input with more than ``limit`` data rows (default :data:`MAX_INPUT_ROWS`).
+
+    With ``n_rows`` the count is given (after reading, e.g. for mzML); otherwise the lines of
+    a text file are counted before it is parsed (a header or comment line or two is allowed for).
+    """
+    cap = MAX_INPUT_ROWS if limit is None else limit
+    if n_rows is None:
+        if path is None or not Path(path).is_file() or Path(path).suffix.lower() in {".mzml", ".xml", ".gz", ".zip"}:
+            return
+        n_rows = _count_lines(Path(path), cap + 64) - 64
+    if n_rows > cap:
+        where = f"{path}: " if path is not None else ""
+        raise InputError(
+            f"{where}more than {cap} data rows; {command} is limited to {cap} points so that it finishes "
+            "in seconds: bin or crop the data first (e.g. average every k rows)"
+        )
+
+
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as one strict-JSON document on stdout."""
     from cationx.io.write import dumps_json
@@ -81,12 +159,54 @@ def emit_json(obj: Any) -> None:
 
 
 def output_path(path: Path | None, inputs: Iterable[str | Path] = ()) -> Path | None:
-    """Check an output path (never an input file); None passes through."""
+    """Check an output path (never an input file, never one another output option names).
+
+    None passes through.  Every output a command checks here is remembered for the rest of
+    the invocation, so two options naming one file (``--out a.csv --profile a.csv``) are
+    refused instead of one file silently replacing the other.
+    """
     if path is None:
         return None
     from cationx.io.write import guard_not_input
 
-    return guard_not_input(path, inputs)
+    out = guard_not_input(path, inputs)
+    _claim_output(out)
+    return out
+
+
+def _current_context() -> Any:
+    try:  # typer >= 0.20 vendors click as typer._click
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover
+        from click import get_current_context
+    return get_current_context(silent=True)
+
+
+def _option_naming(ctx: Any, path: Path, taken: Iterable[str]) -> str:
+    """The option (e.g. ``--plot``) whose value is ``path`` and is not in ``taken``, for messages."""
+    used = set(taken)
+    for param in getattr(ctx.command, "params", []):
+        value = ctx.params.get(param.name)
+        name = max(param.opts, key=len) if param.opts else param.name
+        if isinstance(value, str | Path) and Path(value) == path and name not in used:
+            return name
+    return "another output option"
+
+
+def _claim_output(path: Path) -> None:
+    ctx = _current_context()
+    if ctx is None:
+        return
+    claimed: dict[Path, str] = ctx.find_root().meta.setdefault("cationx.outputs", {})
+    key = path.expanduser().resolve()
+    option = _option_naming(ctx, path, claimed.values())
+    if key in claimed:
+        raise InputError(f"{claimed[key]} and {option} name the same file {path}: give each output its own path")
+    claimed[key] = option
+    if option == "--plot":  # refuse an unwritable figure format before any work is done
+        from cationx.plot import check_figure_path
+
+        check_figure_path(path)
 
 
 def parse_range(text: str, name: str) -> tuple[float, float]:

@@ -122,7 +122,7 @@ def simulate_cmd(
     times: str = typer.Option("0:200:41", "--times", help="Kinetics record times, s: A:B:K or v1,v2,..."),
     method: str = _METHOD,
     epsilon: float = _EPS,
-    seed: int | None = typer.Option(None, "--seed", help="Random seed (same seed, same numbers)."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Random seed (same seed, same numbers)."),
     threads: int | None = typer.Option(None, "--threads", help="numba threads of the fast method (default: all cores; results do not depend on it)."),
     json_out: bool = typer.Option(False, "--json", help="Print per-point arrays (total_ions_per_nc, fraction_*, dopant_histogram, ...) as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Directory for titration.csv, histogram.csv, result.json."),
@@ -151,10 +151,12 @@ def simulate_cmd(
     if at_once is None and result.time_s.size >= 3:
         payload["hill"] = _hill_summary(result)
     if out_p:
-        out_p.mkdir(parents=True, exist_ok=True)
-        write_csv(out_p / "titration.csv", result.to_frame())
-        write_csv(out_p / "histogram.csv", result.histogram_frame())
-        write_json(out_p / "result.json", payload)
+        from cationx.io.write import output_folder
+
+        with output_folder(out_p):  # replaces only files cationx wrote there
+            write_csv(out_p / "titration.csv", result.to_frame())
+            write_csv(out_p / "histogram.csv", result.histogram_frame())
+            write_json(out_p / "result.json", payload)
     if plot_p:
         from cationx.plot import use_agg
         from cationx.plot.ensemble import result_figure
@@ -201,7 +203,7 @@ def sweep_cmd(
     time_per_addition: float = _TPA,
     method: str = _METHOD,
     epsilon: float = _EPS,
-    seed: int = typer.Option(0, "--seed", help="Root seed; task (value k, replicate r) uses SeedSequence(seed, spawn_key=(k, r))."),
+    seed: int = typer.Option(0, "--seed", min=0, help="Root seed; task (value k, replicate r) uses SeedSequence(seed, spawn_key=(k, r))."),
     workers: int | None = typer.Option(None, "--workers", help="Workers of a local dask cluster (default: CPU count)."),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Address of a running dask scheduler (tcp://host:port)."),
     connect_timeout: float = typer.Option(5.0, "--connect-timeout", help="Seconds to wait for --scheduler before giving up."),
@@ -245,16 +247,22 @@ def sweep_cmd(
     out_p = output_path(out)
     plot_p = output_path(plot)
     ctx = contextlib.nullcontext(None) if serial else open_client(scheduler, workers=workers, timeout_s=check_positive(connect_timeout, "--connect-timeout"))
-    with ctx as client:
-        result = sweep(name, values, ensemble=kw, additions=totals, time_per_addition_s=time_per_addition,
-                       replicates=replicates, root_seed=seed, epsilon=epsilon, method=method,
-                       client=client, progress=not json_out, limit=limit)
+    try:
+        with ctx as client:  # leaving the block closes the client and the local cluster
+            result = sweep(name, values, ensemble=kw, additions=totals, time_per_addition_s=time_per_addition,
+                           replicates=replicates, root_seed=seed, epsilon=epsilon, method=method,
+                           client=client, progress=not json_out, limit=limit)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(code=130) from None
     summary = result.summary()
     if out_p:
-        out_p.mkdir(parents=True, exist_ok=True)
-        write_csv(out_p / "sweep_summary.csv", summary)
-        write_csv(out_p / "sweep_tasks.csv", result.to_frame())
-        write_json(out_p / "sweep.json", result.to_dict())
+        from cationx.io.write import output_folder
+
+        with output_folder(out_p):  # replaces only files cationx wrote there
+            write_csv(out_p / "sweep_summary.csv", summary)
+            write_csv(out_p / "sweep_tasks.csv", result.to_frame())
+            write_json(out_p / "sweep.json", result.to_dict())
     if plot_p:
         from cationx.plot import use_agg
         from cationx.plot.ensemble import sweep_figure

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.cli._common import FIT_MAX_ROWS, check_input_rows, emit_json, output_path, save_figure
 
 app = typer.Typer(
     help="Kinetics of A(t): first-order, two-stage (fitted breakpoint), bi-exponential, log-linear windows.",
@@ -19,6 +19,7 @@ MODEL_HELP = "first-order | two-stage | biexponential | log-linear-windows (the 
 def _read_trace(data: Path, t_col: str, a_col: str, sigma_col: str | None):
     from cationx.io import read_table, select_columns
 
+    check_input_rows(data, "kinetics", limit=FIT_MAX_ROWS)
     frame = read_table(data)
     cols = [t_col, a_col] + ([sigma_col] if sigma_col else [])
     # with the default names, a two-column file without 't'/'a' is read in column order (warned)
@@ -38,7 +39,7 @@ def fit_cmd(
     a_inf: float | None = typer.Option(None, "--a-inf", help="Fix the end value A_inf (default: fitted)."),
     ci: str = typer.Option("profile", "--ci", help="Interval method: profile | bootstrap | stderr | none."),
     ci_level: float = typer.Option(0.95, "--ci-level", help="Confidence level of the intervals."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for bootstrap intervals."),
     json_out: bool = typer.Option(False, "--json", help="Print params {name: {value, stderr, ci_low, ci_high}}, r2, aic, bic as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write data, fit and residuals (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),

@@ -6,7 +6,12 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.cli._common import (
+    check_input_rows,
+    emit_json,
+    output_path,
+    save_figure,
+)
 
 app = typer.Typer(
     help=(
@@ -18,10 +23,12 @@ app = typer.Typer(
 )
 
 
-def _load(spectrum: Path, baseline: bool, index: int = 0):
+def _load(spectrum: Path, baseline: bool, index: int = 0, command: str = "this command"):
     from cationx.massspec.spectrum import read_spectrum, subtract_baseline
 
+    check_input_rows(spectrum, command)
     sp = read_spectrum(spectrum, index=index)
+    check_input_rows(spectrum, command, n_rows=len(sp.mz))
     if baseline:
         sp, _ = subtract_baseline(sp)
     return sp
@@ -107,7 +114,7 @@ def search_cmd(
     sp = None
     peaks = None
     if spectrum is not None:
-        sp = _load(spectrum, baseline=True)
+        sp = _load(spectrum, baseline=True, command="ms search")
         peaks = pick_peaks(sp).mz
     res = search_compositions(
         mz,
@@ -159,7 +166,7 @@ def assign_cmd(
 
     out_p = output_path(out, [spectrum])
     plot_p = output_path(plot, [spectrum])
-    sp = _load(spectrum, baseline, index)
+    sp = _load(spectrum, baseline, index, "ms assign")
     fits = []
     for text in formula:
         f = parse_formula(text)
@@ -216,7 +223,7 @@ def series_cmd(
         xs = range(lo, hi + 1)
     out_p = output_path(out, [spectrum])
     plot_p = output_path(plot, [spectrum])
-    sp = _load(spectrum, baseline, index)
+    sp = _load(spectrum, baseline, index, "ms series")
     res = fit_series(sp, family, charge=charge, x_values=xs, distribution=distribution, fwhm_da=fwhm, shift_da=shift_da, ci=ci)
     if out_p:
         write_csv(out_p, res.to_frame())
@@ -261,7 +268,7 @@ def periodicity_cmd(
         sp = read_spectrum(spectrum)
         mz, inten = sp.mz, sp.intensity
     else:
-        sp = _load(spectrum, baseline)
+        sp = _load(spectrum, baseline, command="ms periodicity")
         pk = pick_peaks(sp, min_relative_height=min_height, min_distance_da=2.0)
         mz, inten = pk.mz, pk.intensity
     res = find_periodicity(mz, inten, min_spacing=min_spacing, max_spacing=max_spacing, tolerance_da=tolerance_da, charge=charge)
@@ -299,11 +306,14 @@ def peaks_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write the peak list (CSV)."),
 ) -> None:
     """Pick peaks (scipy find_peaks, parabolic centroids) after an optional SNIP baseline."""
+    from cationx._validation import check_positive, check_range
     from cationx.io.write import write_csv
     from cationx.massspec.spectrum import pick_peaks
 
+    check_range(min_height, "--min-height", 0.0, 1.0)
+    check_positive(min_distance, "--min-distance")
     out_p = output_path(out, [spectrum])
-    sp = _load(spectrum, baseline, index)
+    sp = _load(spectrum, baseline, index, "ms peaks")
     pk = pick_peaks(sp, min_relative_height=min_height, min_distance_da=min_distance)
     if out_p:
         write_csv(out_p, pk.to_frame())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.cli._common import FIT_MAX_ROWS, check_input_rows, emit_json, output_path, save_figure
 
 app = typer.Typer(
     help="Piecewise-linear fits: slopes and breakpoints with intervals (e.g. Ag incorporation vs addition).",
@@ -24,7 +24,7 @@ def fit_cmd(
     sigma_col: str | None = typer.Option(None, "--sigma-col", help="Column of per-point standard deviations (fitted breakpoints only)."),
     ci: str = typer.Option("profile", "--ci", help="Interval method for fitted breakpoints: profile | bootstrap | stderr | none."),
     ci_level: float = typer.Option(0.95, "--ci-level", help="Confidence level of the intervals."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for bootstrap intervals."),
     json_out: bool = typer.Option(False, "--json", help="Print slopes and breakpoints {value, stderr, ci_low, ci_high} as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write the parameter table (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -39,6 +39,7 @@ def fit_cmd(
         raise InputError("give exactly one of --breakpoints K or --windows LO:HI,LO:HI")
     out_p = output_path(out, [data])
     plot_p = output_path(plot, [data])
+    check_input_rows(data, "piecewise fit", limit=FIT_MAX_ROWS)
     frame = read_table(data)
     cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
     # with the default names, a two-column file without 'x'/'y' is read in column order (warned)

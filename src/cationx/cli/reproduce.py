@@ -11,10 +11,10 @@ from cationx.cli._common import emit_json
 
 def reproduce(
     paper: str = typer.Argument(..., help="Paper to reproduce (white2013, ...) or 'all'; 'list' shows them."),
-    out: Path = typer.Option(Path("results"), "--out", help="Output folder (created if needed)."),
+    out: Path = typer.Option(Path("results"), "--out", help="Output folder (created if needed); each paper writes into OUT/<paper>/, alone or with 'all'."),
     json_out: bool = typer.Option(False, "--json", help="Print what was written and the computed numbers as JSON."),
 ) -> None:
-    """Regenerate a paper's figures (PNG), tables (CSV) and a Markdown summary into --out."""
+    """Regenerate a paper's figures (PNG), tables (CSV) and a Markdown summary into --out/<paper>/."""
     from cationx.plot import use_agg
     from cationx.reproduce import available, run
 
@@ -22,12 +22,13 @@ def reproduce(
         for name, mod in available().items():
             typer.echo(f"{name:12s} {mod.TITLE}")
         return
-    if out.exists() and not out.is_dir():
-        from cationx.errors import InputError
+    from cationx.io.write import output_folder
 
-        raise InputError(f"--out must be a folder, and {out} is a file")
+    if paper != "all" and paper not in available():
+        run(paper, out)  # raises the unknown-paper error before any folder is made
     use_agg()
-    results = run(paper, out)
+    with output_folder(out):  # replaces only files cationx wrote there (manifest .cationx-files)
+        results = run(paper, out)
     if json_out:
         emit_json([r.to_dict() for r in results] if paper == "all" else results[0].to_dict())
         return

@@ -53,9 +53,11 @@ def _run(toml: Path, out: Path | None, json_out: bool) -> None:
     analysis = analyze_titration(desc)
     report = None
     if out_dir is not None:
+        from cationx.io.write import output_folder
         from cationx.report import write_report
 
-        report = write_report(analysis, out_dir, inputs=inputs)
+        with output_folder(out_dir):  # replaces only files cationx wrote there
+            report = write_report(analysis, out_dir, inputs=inputs)
     if json_out:
         payload = _summary(analysis)
         payload["report"] = None if report is None else str(report.html)
@@ -191,6 +193,9 @@ def inspect_cmd(
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
 ) -> None:
     """Format detected and, per spectrum: x range, first exciton (peak/shoulder), saturated ranges."""
+    from cationx._validation import check_positive
+
+    check_positive(reliable_max, "--reliable-max")
     plot_p = output_path(plot, [file])
     data, rows = inspect_rows(file, material, fmt, reliable_max)
     if plot_p:

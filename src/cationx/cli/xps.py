@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, parse_range, save_figure
+from cationx.cli._common import (
+    FIT_MAX_ROWS,
+    check_input_rows,
+    emit_json,
+    output_path,
+    parse_range,
+    save_figure,
+)
 
 app = typer.Typer(
     help="XPS: Shirley/linear/Tougaard backgrounds, GL/Voigt lines, spin-orbit doublets, Cu Auger parameter.",
@@ -38,7 +45,7 @@ def fit_cmd(
     n_avg: int = typer.Option(3, "--n-avg", help="Points averaged at each end for the background end levels."),
     fallback: str | None = typer.Option(None, "--fallback", help="Background used if the Shirley iteration diverges: linear | tougaard | none (named in the output). Default: a diverged Shirley is an error."),
     ci: str = typer.Option("stderr", "--ci", help="Interval method: stderr | profile | bootstrap | none."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed for bootstrap intervals."),
+    seed: int | None = typer.Option(None, "--seed", min=0, help="Seed for bootstrap intervals."),
     json_out: bool = typer.Option(False, "--json", help="Print converged, warnings, background {method, converged, iterations, fallback}, params, lines (center, fwhm, height, area), r2, aic, bic as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Write data, background, fit and components (CSV)."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -58,6 +65,7 @@ def fit_cmd(
     plot_p = output_path(plot, [spectrum])
     comps = parse_components(components)
     rng = parse_range(be_range, "--range") if be_range else None
+    check_input_rows(spectrum, "xps fit", limit=FIT_MAX_ROWS)
     spec = read_spectrum(spectrum, x_col=x_col, y_col=y_col, block=block, work_function=work_function)
     result = fit_spectrum(spec.binding_energy_ev, spec.intensity, comps, background=background, be_range=rng,
                           n_avg=n_avg, ci=ci, rng=seed, fallback=fallback)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.cli._common import check_input_rows, emit_json, output_path, save_figure
 
 app = typer.Typer(
     help=(
@@ -15,6 +15,39 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
 )
+
+IDENTIFY_MAX_POINTS = 5_000  # xrd identify fits every candidate to the whole pattern: longer ones are binned
+
+
+def _binned(measured, max_points: int):
+    """Sum groups of k adjacent points so that at most ``max_points`` remain (a named warning).
+
+    Summing (not averaging) keeps counting statistics: the sum of k counts has variance equal to
+    itself, so the default weights sqrt(I) stay right; given sigmas add in quadrature.
+    """
+    import math
+    import warnings
+
+    import numpy as np
+
+    from cationx.crystal.readers import pattern_from_arrays
+    from cationx.errors import InterpretationWarning
+
+    n = len(measured)
+    if n <= max_points:
+        return measured
+    k = math.ceil(n / max_points)
+    m = n // k
+    x = measured.two_theta_deg[: m * k].reshape(m, k).mean(axis=1)
+    y = measured.intensity[: m * k].reshape(m, k).sum(axis=1)
+    s = None if measured.sigma is None else np.sqrt((measured.sigma[: m * k].reshape(m, k) ** 2).sum(axis=1))
+    warnings.warn(
+        f"{measured.source}: {n} points summed in groups of {k} to {m} points "
+        f"(step {float(np.median(np.diff(x))):.4g} deg) to keep the phase search fast",
+        InterpretationWarning,
+        stacklevel=2,
+    )
+    return pattern_from_arrays(x, y, s, wavelength_angstrom=measured.wavelength_angstrom, source=measured.source)
 
 STRUCTURE_HELP = "Bundled phase name (cationx xrd library), a .cif or a .toml file."
 
@@ -141,6 +174,7 @@ def refine_cmd(
     from cationx.crystal.refine import refine_pattern
     from cationx.io.write import write_csv
 
+    check_input_rows(pattern, "xrd refine")
     measured = read_pattern(pattern, scan=scan)
     st = load_structure(structure)
     res = refine_pattern(
@@ -251,11 +285,18 @@ def identify_cmd(
     """
     import pandas as pd
 
+    from cationx._validation import check_magnitude, check_range, warn_negative
     from cationx.crystal.identify import identify_phases
     from cationx.crystal.readers import read_pattern
     from cationx.io.write import write_csv
 
-    measured = read_pattern(pattern, scan=scan)
+    check_range(instrument_fwhm_deg, "--instrument-fwhm-deg", 1e-4, 10.0)
+    ins = _inputs(pattern, *candidate)
+    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
+    check_input_rows(pattern, "xrd identify")
+    measured = _binned(read_pattern(pattern, scan=scan), IDENTIFY_MAX_POINTS)
+    check_magnitude(measured.intensity, f"{pattern}: intensities")
+    warn_negative(measured.intensity, f"{pattern}: intensities")
     res = identify_phases(
         measured,
         candidates=candidate or None,
@@ -265,8 +306,6 @@ def identify_cmd(
         instrument_fwhm_deg=instrument_fwhm_deg,
         refine_zero=not no_zero_shift,
     )
-    ins = _inputs(pattern, *candidate)
-    out_p, plot_p = output_path(out, ins), output_path(plot, ins)
     if out_p:
         write_csv(out_p, pd.DataFrame({"two_theta_deg": res.two_theta_deg, "observed": res.observed, "calculated": res.calculated}))
     if plot_p:
@@ -297,7 +336,7 @@ def identify_cmd(
 def series_cmd(
     start: str = typer.Argument(..., help="First structure of the series (" + STRUCTURE_HELP + ")"),
     end: str = typer.Argument(..., help="Last structure: same space group and site labels, other occupancies."),
-    steps: int = typer.Option(3, "--steps", help="Number of structures from START to END (>= 2)."),
+    steps: int = typer.Option(3, "--steps", min=2, max=200, help="Number of structures from START to END (2-200)."),
     size_nm: float | None = typer.Option(None, "--size-nm", help="Scherrer crystallite size L (nm), K = 0.9: about the cube root of the volume (a sphere of diameter D has L = 0.81 D)."),
     wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A."),
     two_theta_range: tuple[float, float] = typer.Option((15.0, 65.0), "--two-theta-range", help="Range A B (deg)."),

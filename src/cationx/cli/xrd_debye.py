@@ -14,6 +14,8 @@ from cationx.cli._common import emit_json, output_path, save_figure
 __all__ = ["build", "debye"]
 
 
+DEBYE_MAX_POINTS = 200_000  # 2-theta points of a Debye pattern (each one a sum over all distance pairs)
+
 def _structure_inputs(structure: str) -> list[Path]:
     p = Path(structure)
     return [p] if p.exists() else []
@@ -91,6 +93,10 @@ def debye(
     lo, hi = two_theta_range
     if not 0 < lo < hi < 180:
         raise InputError(f"--two-theta-range must satisfy 0 < A < B < 180, got {lo} {hi}")
+    from cationx._validation import check_grid_size
+
+    check_grid_size((hi - lo) / step, f"--step-deg {step:g} over {lo:g}-{hi:g} deg", limit=DEBYE_MAX_POINTS,
+                    hint="use a larger --step-deg")
     rules = _parse_min_distances(min_distance)
     inputs = _structure_inputs(structure)
     out_p = output_path(out, inputs)

@@ -200,7 +200,7 @@ def read_toml(path: str | Path) -> Structure:
     """Read a structure from a TOML file (layout in the module docstring)."""
     p = check_existing_file(path, "structure file")
     try:
-        rec = tomllib.loads(p.read_text(encoding="utf-8"))
+        rec = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ParseError(f"{p}: not valid TOML: {exc}") from None
     except UnicodeDecodeError:
@@ -208,6 +208,29 @@ def read_toml(path: str | Path) -> Structure:
     rec.setdefault("name", p.stem)
     rec.setdefault("source", str(p))
     return structure_from_dict(rec, where=str(p))
+
+
+def _cif_cell(block: Any, path: Path) -> tuple[float, ...]:
+    """The six cell values as written in the block.
+
+    gemmi replaces a cell it cannot use ('?', '.', a zero angle) by 1 A cubes, so the values
+    are read here: lengths are required; an absent angle is 90 deg (the CIF dictionary
+    default), one present but unreadable is an error.
+    """
+    import gemmi
+
+    out = []
+    for tag in ("length_a", "length_b", "length_c", "angle_alpha", "angle_beta", "angle_gamma"):
+        raw = block.find_value(f"_cell_{tag}")
+        if raw is None and tag.startswith("angle"):
+            out.append(90.0)
+            continue
+        value = gemmi.cif.as_number(raw) if raw is not None else math.nan
+        if not math.isfinite(value):
+            shown = "missing" if raw is None else repr(raw)
+            raise ParseError(f"{path}: _cell_{tag} must be a number, got {shown}")
+        out.append(value)
+    return tuple(out)
 
 
 def read_cif(path: str | Path, *, block: str | None = None) -> Structure:
@@ -242,7 +265,13 @@ def read_cif(path: str | Path, *, block: str | None = None) -> Structure:
     elif ss.spacegroup_hm:
         hm = ss.spacegroup_hm
     elif ss.symops:
-        found = gemmi.find_spacegroup_by_ops(gemmi.GroupOps([gemmi.Op(s) for s in ss.symops]))
+        ops = []
+        for text in ss.symops:
+            try:
+                ops.append(gemmi.Op(text))
+            except (RuntimeError, ValueError) as exc:
+                raise ParseError(f"{p}: malformed symmetry operation {text!r}: {' '.join(str(exc).split())}") from None
+        found = gemmi.find_spacegroup_by_ops(gemmi.GroupOps(ops))
         hm = found.hm if found is not None else None
     if not hm:
         raise ParseError(f"{p}: no space group (give _space_group_name_H-M_alt or symmetry operations)")
@@ -266,11 +295,10 @@ def read_cif(path: str | Path, *, block: str | None = None) -> Structure:
             seen[label] = 0
         occ = 1.0 if math.isnan(s.occ) else s.occ
         sites.append(Site(label, elem, (s.fract.x, s.fract.y, s.fract.z), occ, 8 * math.pi**2 * u))
-    c = ss.cell
     name = b.name or p.stem
     return Structure(
         name=name,
-        cell=(c.a, c.b, c.c, c.alpha, c.beta, c.gamma),
+        cell=_cif_cell(b, p),
         spacegroup=hm,
         sites=tuple(sites),
         source=str(p),

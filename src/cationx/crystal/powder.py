@@ -87,6 +87,7 @@ KALPHA2_RATIO = 0.5
 SPHERE_SCHERRER_K = 1.1067
 PROFILES = ("gaussian", "lorentzian", "pseudo-voigt")
 RADIATIONS = ("xray", "electron")
+MIN_SIZE_NM = 0.1  # a Scherrer size below 1 A (less than one bond) has no meaning
 
 
 def resolve_wavelength(wavelength: float | str) -> tuple[float, float | None]:
@@ -667,9 +668,11 @@ def powder_pattern(
         raise InputError(f"step_deg {step!r} gives more than 2,000,000 points over ({lo}, {hi})")
     check_choice(profile, "profile", PROFILES)
     inst = check_finite(instrument_fwhm_deg, "instrument_fwhm_deg")
-    if inst < 0:
-        raise InputError(f"instrument_fwhm_deg must be >= 0, got {inst!r}")
+    if not 0 <= inst <= 10:
+        raise InputError(f"instrument_fwhm_deg must lie in [0, 10] deg, got {inst!r}")
     size = None if size_nm is None else check_positive(size_nm, "size_nm")
+    if size is not None and not MIN_SIZE_NM <= size <= 1e6:
+        raise InputError(f"size_nm must lie in [{MIN_SIZE_NM}, 1e6] nm, got {size!r}")
     k = check_positive(scherrer_k, "scherrer_k")
     if size is None and inst == 0:
         raise InputError("give size_nm or instrument_fwhm_deg > 0 (a profile needs a peak width)")

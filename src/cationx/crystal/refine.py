@@ -32,7 +32,12 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import check_int, check_positive
+from cationx._validation import (
+    check_int,
+    check_magnitude,
+    check_positive,
+    warn_negative,
+)
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.readers import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
@@ -48,6 +53,7 @@ def _pname(label: str) -> str:
 
 def r_factors(y_obs: np.ndarray, y_calc: np.ndarray, sigma: np.ndarray, n_params: int) -> dict[str, float]:
     """Rwp, Rp, Rexp (percent) and GoF = Rwp / Rexp."""
+    check_magnitude(y_obs, "observed intensities")  # beyond it sum(w y^2) overflows and Rexp becomes 0
     w = 1 / sigma**2
     rwp = math.sqrt(float(np.sum(w * (y_obs - y_calc) ** 2) / np.sum(w * y_obs**2)))
     rp = float(np.sum(np.abs(y_obs - y_calc)) / np.sum(np.abs(y_obs)))
@@ -186,12 +192,16 @@ def refine_pattern(
         raise InputError("measured must be a MeasuredPattern (see cationx.crystal.readers.read_pattern)")
     nbg = check_int(background_terms, "background_terms", minimum=0, maximum=12)
     size0 = check_positive(size_nm, "size_nm")
+    if not 0.1 <= size0 <= 1e6:  # below 1 A (less than one bond) a size has no meaning
+        raise InputError(f"size_nm must lie in [0.1, 1e6] nm, got {size0!r}")
     labels = list(occupancies)
     for lab in labels:
         structure.site(lab)  # raises for unknown labels
     if len(set(labels)) != len(labels):
         raise InputError("occupancies lists a site twice")
     x, y = measured.two_theta_deg, measured.intensity
+    check_magnitude(y, f"{measured.source or 'pattern'}: intensities")
+    warn_negative(y, f"{measured.source or 'pattern'}: intensities")
     sigma = measured.sigma
     if two_theta_range_deg is not None:
         lo, hi = (float(v) for v in two_theta_range_deg)

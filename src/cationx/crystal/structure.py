@@ -232,6 +232,9 @@ class AtomTable:
         }
 
 
+MIN_CELL_VOLUME = 1.0  # A^3; a smaller (or degenerate) cell cannot hold an atom
+
+
 def _check_cell(cell: Any) -> tuple[float, float, float, float, float, float]:
     try:
         vals = tuple(float(v) for v in cell)
@@ -246,8 +249,12 @@ def _check_cell(cell: Any) -> tuple[float, float, float, float, float, float]:
         if not 0.0 < v < 180.0:
             raise InputError(f"cell {n} must lie in (0, 180) deg, got {v!r}")
     ca, cb, cg = (math.cos(math.radians(v)) for v in vals[3:])
-    if 1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg <= 0:
+    g = 1 - ca * ca - cb * cb - cg * cg + 2 * ca * cb * cg
+    if g <= 0:
         raise InputError(f"cell angles {vals[3:]} do not close a cell (volume would be <= 0)")
+    volume = vals[0] * vals[1] * vals[2] * math.sqrt(g)
+    if not volume >= MIN_CELL_VOLUME:
+        raise InputError(f"cell volume {volume:.3g} A^3 is below {MIN_CELL_VOLUME} A^3: no atom fits (check the cell lengths and angles)")
     return vals  # type: ignore[return-value]
 
 

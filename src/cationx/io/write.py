@@ -1,19 +1,29 @@
 """Atomic output and JSON-safe conversion.
 
 Every file cationx writes goes through :func:`atomic_write_bytes`: the content is written
-to a temporary file in the destination folder and renamed over the target, so a crash or
-an error never leaves a half-written file and never destroys an existing one.
-:func:`guard_not_input` refuses an output path that names one of the command's inputs.
+to a temporary file in the destination folder and renamed over the target, so a crash, an
+error or Ctrl-C never leaves a half-written file (nor the temporary one) and never destroys
+an existing one.  :func:`guard_not_input` refuses an output path that names one of the
+command's inputs.
+
+Output folders (``--out DIR`` of commands that write several files) follow one rule,
+enforced by :func:`output_folder`: cationx replaces only files it wrote there itself.  Each
+such folder holds a manifest, ``.cationx-files``, listing the files cationx wrote into it; a
+file of the same name that is not in the manifest (a user's own file) is never replaced:
+the command stops with an error naming it.  Rerunning a command into its own folder
+updates its files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import json
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +36,7 @@ __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
     "guard_not_input",
+    "output_folder",
     "to_jsonable",
     "write_csv",
     "write_json",
@@ -68,17 +79,90 @@ def atomic_write_with(path: str | Path, writer: Callable[[Path], Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     if target.is_dir():
         raise InputError(f"output path is a directory: {target}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
-    os.close(fd)
+    for managed in _FOLDERS.get():
+        managed.claim(target)
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix, dir=folder)
+        os.close(fd)
         writer(Path(tmp))
         os.chmod(tmp, _umask_mode())  # mkstemp creates 0600; outputs are ordinary files
         os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
+    except BaseException:  # includes KeyboardInterrupt: no temporary file is left behind
+        if tmp and os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return target
+
+
+MANIFEST = ".cationx-files"
+
+
+class _Folder:
+    """An output folder under the rule of the module docstring."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.root = path.resolve()
+        manifest = path / MANIFEST
+        self.owned: set[str] = set()
+        if manifest.is_file():
+            self.owned = {line.strip() for line in manifest.read_text(encoding="utf-8").splitlines() if line.strip()}
+        self.written: set[str] = set()
+
+    def claim(self, target: Path) -> None:
+        try:
+            rel = target.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return  # not inside this folder
+        if rel == MANIFEST:
+            return
+        if target.exists() and rel not in self.owned and rel not in self.written:
+            raise InputError(
+                f"{target} exists and was not written by cationx into {self.path}: refusing to replace it "
+                "(move it away or choose another --out folder)"
+            )
+        self.written.add(rel)
+
+    def save(self) -> None:
+        names = sorted(self.owned | self.written)
+        if names:
+            data = ("\n".join(names) + "\n").encode("utf-8")
+            target = self.path / MANIFEST
+            fd, tmp = tempfile.mkstemp(prefix=f"{MANIFEST}.", dir=self.path)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.chmod(tmp, _umask_mode())
+                os.replace(tmp, target)
+            except BaseException:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+                raise
+
+
+_FOLDERS: contextvars.ContextVar[tuple[_Folder, ...]] = contextvars.ContextVar("cationx_output_folders", default=())
+
+
+@contextlib.contextmanager
+def output_folder(path: str | Path) -> Iterator[Path]:
+    """Create ``path`` if needed and, inside the block, let writes replace only cationx's own files.
+
+    Every :func:`atomic_write_with` into the folder (or below it) is checked against the
+    folder's manifest; the manifest is updated when the block ends, also after an error, with
+    the files that were written.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"--out must be a folder, and {folder} is a file")
+    folder.mkdir(parents=True, exist_ok=True)
+    managed = _Folder(folder)
+    token = _FOLDERS.set((*_FOLDERS.get(), managed))
+    try:
+        yield folder
+    finally:
+        _FOLDERS.reset(token)
+        managed.save()
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

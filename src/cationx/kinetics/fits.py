@@ -42,6 +42,7 @@ from cationx._validation import (
     check_choice,
     check_finite,
     check_fraction,
+    check_magnitude,
     check_matching_lengths,
 )
 from cationx.errors import ConvergenceWarning, FitError, InputError
@@ -94,7 +95,8 @@ def _need(n: int, nvary: int, model: str, extra: str = "") -> None:
 def _initial(t: np.ndarray, a: np.ndarray, a_inf: float | None) -> tuple[float, float, float]:
     """Rough a0, k, a_inf from the e-folding time of the trace."""
     a0 = float(a[0])
-    ainf = float(a[-1]) if a_inf is None else float(a_inf)
+    ainf = float(a[-1]) if a_inf is None else check_finite(a_inf, "a_inf")
+    check_magnitude([ainf], "a_inf")
     span = a0 - ainf
     if span == 0:
         return a0, 1.0 / max(float(np.ptp(t)), 1e-12), ainf

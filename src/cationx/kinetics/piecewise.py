@@ -31,7 +31,7 @@ import lmfit
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_int, check_matching_lengths
+from cationx._validation import as_1d_array, check_int, check_magnitude, check_matching_lengths
 from cationx.errors import ConvergenceWarning, InputError
 from cationx.fitting import FitResult, ParameterEstimate, fit_curve
 
@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 MAX_GRID = 200_000  # admissible breakpoint combinations tried before the refinement
+MAX_GRID_WORK = 2e7  # combinations x data points: bounds the grid search on long data sets
 
 
 def min_points_for_breakpoints(k: int) -> int:
@@ -71,6 +72,8 @@ def _xy(x: Any, y: Any, min_length: int = 1) -> tuple[np.ndarray, np.ndarray]:
     xa = as_1d_array(x, "x", min_length=min_length)
     ya = as_1d_array(y, "y", min_length=min_length)
     check_matching_lengths([xa, ya], ["x", "y"])
+    check_magnitude(xa, "x values")
+    check_magnitude(ya, "y values")
     return xa, ya
 
 
@@ -293,11 +296,13 @@ def _grid_search(x: np.ndarray, y: np.ndarray, k: int) -> tuple[float, ...]:
     ux = np.unique(x)
     mids = (ux[:-1] + ux[1:]) / 2
     # segment j must hold >= 2 points: breakpoint index ranges over gaps with >= 2 points left/right
-    counts_left = np.array([(x < m).sum() for m in mids])
+    counts_left = np.searchsorted(np.sort(x), mids, side="left")  # points with x < m
     best: tuple[float, tuple[float, ...]] = (math.inf, ())
     n_comb = math.comb(len(mids), k)
-    if n_comb > MAX_GRID:
-        stride = math.ceil((n_comb / MAX_GRID) ** (1 / k))
+    # the grid only seeds the least-squares refinement: on long data sets a coarser grid suffices
+    budget = max(200, min(MAX_GRID, int(MAX_GRID_WORK / x.size)))
+    if n_comb > budget:
+        stride = math.ceil((n_comb / budget) ** (1 / k))
         idx = np.arange(0, len(mids), stride)
     else:
         idx = np.arange(len(mids))

@@ -35,7 +35,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from cationx._validation import check_choice, check_finite, check_int, check_positive
+from cationx._validation import (
+    check_choice,
+    check_finite,
+    check_grid_size,
+    check_int,
+    check_magnitude,
+    check_positive,
+    warn_negative,
+)
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
 from cationx.fitting import FitResult, fit_curve
 from cationx.massspec.envelope import Envelope, _gaussians, envelope, envelopes
@@ -66,12 +74,18 @@ def _cosine(y: np.ndarray, m: np.ndarray) -> float:
     return float(np.dot(y, m) / (ny * nm))
 
 
+MAX_SHIFT_STEPS = 20_000  # trial shifts of the envelope search (each one a full model evaluation)
+
+
 def _shift_lobes(x: np.ndarray, y: np.ndarray, centers: np.ndarray, areas: np.ndarray, fwhm: float, max_shift: float, k: int = 3) -> list[float]:
     """Best ``k`` local maxima of the cosine score over shifts (steps of fwhm / 8).
 
     The score has one lobe per Da (the aggregated peaks are 1 Da apart) and neighbouring
     lobes differ little, so each of the best few is refined by the caller."""
-    shifts = np.arange(-max_shift, max_shift + 1e-9, max(fwhm / 8, 0.01))
+    step = max(fwhm / 8, 0.01)
+    check_grid_size(2 * max_shift / step, f"the shift search (max_shift_da = {max_shift:g} in steps of {step:.3g} Da)",
+                    limit=MAX_SHIFT_STEPS, hint="a calibration offset is rarely more than a few Da")
+    shifts = np.arange(-max_shift, max_shift + 1e-9, step)
     cos = np.array([_cosine(y, _gaussians(x, centers + s, areas, fwhm)) for s in shifts])
     peaks = [i for i in range(cos.size) if (i == 0 or cos[i] >= cos[i - 1]) and (i == cos.size - 1 or cos[i] >= cos[i + 1])]
     peaks.sort(key=lambda i: -cos[i])
@@ -154,6 +168,8 @@ def fit_envelope(
     hi = centers[-1] + ms + 3 * w0
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
+    check_magnitude(y, "spectrum intensities")
+    warn_negative(y, "spectrum intensities")
 
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * _gaussians(xx, centers + v["shift"], areas, v["fwhm"])
@@ -189,20 +205,104 @@ def fit_envelope(
 
 
 _EXPR = re.compile(r"\{([^{}]*)\}")
-_SAFE = re.compile(r"^[0-9x+\-* ()]+$")
+_COUNT_MAX = 1_000_000  # largest atom count a family member may have
+_COUNT_TEXT_MAX = 64  # longest count expression read
+
+
+class _CountParser:
+    """Recursive-descent reader of a family count: integers, ``x``, ``+ - *`` and parentheses.
+
+    Written by hand (a dozen lines) so that user text never reaches ``eval``; every literal,
+    intermediate and result is kept within +/- ``_COUNT_MAX``.  Grammar::
+
+        expr   := term (('+' | '-') term)*
+        term   := factor ('*' factor)*
+        factor := ('+' | '-') factor | INTEGER | 'x' | '(' expr ')'
+    """
+
+    def __init__(self, expr: str, x: int, template: str, pos: int):
+        self.tokens = re.findall(r"\d+|\S", expr)
+        self.i = 0
+        self.x = x
+        self.expr_text = expr
+        self.template = template
+        self.pos = pos
+
+    def fail(self, why: str) -> ParseError:
+        return ParseError(
+            f"cannot read family count {{{self.expr_text}}} at position {self.pos + 1} in {self.template!r}: {why}",
+            position=self.pos + 1,
+        )
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> str | None:
+        tok = self.peek()
+        self.i += 1
+        return tok
+
+    def bound(self, value: int) -> int:
+        if abs(value) > _COUNT_MAX:
+            raise self.fail(f"value {value} exceeds the limit of {_COUNT_MAX} atoms")
+        return value
+
+    def parse(self) -> int:
+        if not self.tokens:
+            raise self.fail("empty count")
+        value = self.expr(0)
+        if self.peek() is not None:
+            raise self.fail(f"unexpected {self.peek()!r} (only x, integers, + - * and parentheses are allowed)")
+        return value
+
+    def expr(self, depth: int) -> int:
+        value = self.term(depth)
+        while self.peek() in ("+", "-"):
+            op = self.take()
+            rhs = self.term(depth)
+            value = self.bound(value + rhs if op == "+" else value - rhs)
+        return value
+
+    def term(self, depth: int) -> int:
+        value = self.factor(depth)
+        while self.peek() == "*":
+            self.take()
+            if self.peek() == "*":
+                raise self.fail("powers (**) are not allowed")
+            value = self.bound(value * self.factor(depth))
+        return value
+
+    def factor(self, depth: int) -> int:
+        if depth > 20:
+            raise self.fail("parentheses nested too deeply")
+        tok = self.take()
+        if tok is None:
+            raise self.fail("ends too early")
+        if tok in ("+", "-"):
+            inner = self.factor(depth + 1)
+            return inner if tok == "+" else -inner
+        if tok.isdigit() and tok.isascii():
+            if len(tok) > 7:
+                raise self.fail(f"integer {tok} exceeds the limit of {_COUNT_MAX} atoms")
+            return self.bound(int(tok))
+        if tok == "x":
+            return self.bound(self.x)
+        if tok == "(":
+            value = self.expr(depth + 1)
+            if self.take() != ")":
+                raise self.fail("missing ')'")
+            return value
+        raise self.fail(f"unexpected {tok!r} (only x, integers, + - * and parentheses are allowed)")
 
 
 def _eval_count(expr: str, x: int, template: str, pos: int) -> int:
-    if not _SAFE.match(expr):
+    """Value of one ``{...}`` count of ``template`` at ``x`` (never through ``eval``)."""
+    if len(expr) > _COUNT_TEXT_MAX:
         raise ParseError(
-            f"family count {{{expr}}} at position {pos + 1} in {template!r} may use only x, digits, + - * and parentheses",
+            f"family count at position {pos + 1} in {template!r} is longer than {_COUNT_TEXT_MAX} characters",
             position=pos + 1,
         )
-    try:
-        value = eval(expr, {"__builtins__": {}}, {"x": x})  # restricted by _SAFE: digits, x, + - * ( )
-    except (SyntaxError, TypeError):
-        raise ParseError(f"cannot read family count {{{expr}}} at position {pos + 1} in {template!r}", position=pos + 1) from None
-    return int(value)
+    return _CountParser(expr, x, template, pos).parse()
 
 
 def _shorthand(text: str) -> str:
@@ -374,6 +474,8 @@ def fit_series(
     hi = max(s[0][-1] for s in sticks) + ms + 3 * w0
     win = spectrum.window(lo, hi)
     x, y = win.mz, win.intensity
+    check_magnitude(y, "spectrum intensities")
+    warn_negative(y, "spectrum intensities")
     cache: dict[tuple[float, float], np.ndarray] = {}
 
     def basis(shift: float, fwhm: float) -> np.ndarray:

@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._validation import check_fraction, check_int, check_positive
+from cationx._validation import check_fraction, check_grid_size, check_int, check_positive
 from cationx.errors import InputError
 from cationx.massspec.formula import Formula, parse_formula
 from cationx.massspec.isotopes import ELECTRON_MASS_DA, element_isotopes, table_name
@@ -459,10 +459,15 @@ def profile(
     if mz is None:
         ppf = check_int(points_per_fwhm, "points_per_fwhm", minimum=2)
         step = float(widths.min()) / ppf
+        check_grid_size((env.mz[-1] - env.mz[0] + 4 * (widths[0] + widths[-1])) / step, "the profile", limit=MAX_PROFILE_POINTS,
+                        hint="use a larger fwhm_da or a smaller resolving_power")
         grid = np.arange(env.mz[0] - 4 * widths[0], env.mz[-1] + 4 * widths[-1] + step, step)
     else:
         grid = np.asarray(mz, dtype=float)
     return grid, _gaussians(grid, env.mz, env.abundance, widths)
+
+
+MAX_PROFILE_POINTS = 10_000_000  # a profile grid of more points is refused (80 MB per array)
 
 
 def _gaussians(x: np.ndarray, centers: np.ndarray, areas: np.ndarray, fwhm: np.ndarray | float) -> np.ndarray:

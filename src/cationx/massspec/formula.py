@@ -336,7 +336,15 @@ def parse_formula(text: str | Formula, *, charge: int | None = None) -> Formula:
     else:
         if not isinstance(text, str):
             raise InputError(f"formula must be a string, got {type(text).__name__}")
-        f = _Parser(text.strip()).parse()
+        stripped = text.strip()
+        bad = next((i for i, ch in enumerate(stripped) if not ch.isascii()), None)
+        if bad is not None:  # superscripts, subscripts and other scripts' digits are not counts
+            raise ParseError(
+                f"formula must be ASCII (letters, digits, + - ^ ( ) [ ]): {stripped[bad]!r} at position {bad + 1} "
+                f"in {stripped!r} (write Cd2S, not Cd\u00b2S)",
+                position=bad + 1,
+            )
+        f = _Parser(stripped).parse()
     if charge is not None:
         if isinstance(charge, bool) or int(charge) != charge:
             raise InputError(f"charge must be an integer, got {charge!r}")

@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_int, check_positive
+from cationx._validation import (
+    as_1d_array,
+    check_grid_size,
+    check_int,
+    check_magnitude,
+    check_positive,
+)
 from cationx.errors import InputError
 from cationx.massspec.envelope import average_mass
 
@@ -98,6 +104,7 @@ def find_periodicity(
     """Recurring spacings in a peak list, strongest first (see the module docstring)."""
     x = as_1d_array(mz, "mz", min_length=2)
     w = np.ones_like(x) if intensity is None else as_1d_array(intensity, "intensity", min_length=2)
+    check_magnitude(w, "intensity")
     if w.size != x.size:
         raise InputError(f"mz and intensity must have equal lengths: {x.size} and {w.size}")
     if np.any(w < 0):
@@ -107,6 +114,8 @@ def find_periodicity(
     if hi <= lo:
         raise InputError(f"max_spacing must exceed min_spacing, got {lo} and {hi}")
     tol = check_positive(tolerance_da, "tolerance_da")
+    if tol > 100:
+        raise InputError(f"tolerance_da must be <= 100 Da (a spacing tolerance, not a range), got {tol!r}")
     nmax = check_int(max_results, "max_results", minimum=1)
     minp = check_int(min_pairs, "min_pairs", minimum=1)
     z = check_int(charge, "charge")
@@ -123,7 +132,10 @@ def find_periodicity(
     pw = np.sqrt(w[i] * w[j])
     pw = pw / pw.max() if pw.max() > 0 else np.ones_like(pw)
     step = 0.1
-    grid = np.arange(lo - tol, hi + tol + step, step)
+    top = min(hi, float(d.max()))  # spacings beyond the largest observed one score zero
+    check_grid_size((top - lo + 2 * tol) / step, "the spacing grid (0.1 Da steps)", limit=10_000_000,
+                    hint="narrow min_spacing..max_spacing or tolerance_da")
+    grid = np.arange(lo - tol, top + tol + step, step)
     hist = np.zeros_like(grid)
     np.add.at(hist, np.clip(np.round((d - grid[0]) / step).astype(int), 0, grid.size - 1), pw)
     sigma = tol / 2 / step

@@ -31,6 +31,7 @@ from cationx._validation import (
     check_existing_file,
     check_matching_lengths,
     check_positive,
+    check_range,
 )
 from cationx.errors import DataFileError, InputError
 
@@ -265,12 +266,14 @@ def pick_peaks(spectrum: Spectrum, *, min_relative_height: float = 0.01, min_pro
     same), at least ``min_distance_da`` apart, centroided by a three-point parabola."""
     from scipy.signal import find_peaks, peak_widths
 
+    rel = check_range(min_relative_height, "min_relative_height", 0.0, 1.0)
+    min_distance_da = check_positive(min_distance_da, "min_distance_da")
     y = spectrum.intensity
     x = spectrum.mz
     ymax = float(y.max())
     if ymax <= 0:
         raise InputError("spectrum has no positive intensity")
-    height = min_relative_height * ymax
+    height = rel * ymax
     prom = height if min_prominence is None else check_positive(min_prominence, "min_prominence")
     step = float(np.median(np.diff(x)))
     dist = max(1, round(min_distance_da / step))

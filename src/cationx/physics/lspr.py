@@ -156,6 +156,8 @@ def lspr_estimate(
     p = params or DrudeParameters()
     if energy_ev is not None:
         e = check_positive(energy_ev, "energy_ev")
+        if e > 10:
+            raise InputError(f"energy_ev must be <= 10 eV for a plasmon of a doped semiconductor NC, got {e!r}")
         n = hole_density_from_lspr(e, p)
     else:
         n = check_positive(hole_density_cm3, "hole_density_cm3")
@@ -167,5 +169,7 @@ def lspr_estimate(
     d = None
     if diameter_nm is not None:
         d = check_positive(diameter_nm, "diameter_nm")
+        if d > 1e4:
+            raise InputError(f"diameter_nm must be <= 1e4 nm (10 um) for a nanocrystal, got {d!r}")
         holes = n * math.pi / 6 * (d * 1e-7) ** 3
     return LsprEstimate(e, n, x, f"Cu{2 - x:.2f}Se", d, holes, p)

@@ -48,7 +48,7 @@ def _check_strain(strain: float, name: str) -> float:
 def raman_shift_from_strain(linear_strain: float, gruneisen: float = GRUNEISEN_LO_CU2SE) -> float:
     """Relative phonon shift ``d_omega/omega`` for a linear strain ``da/a`` (signed)."""
     s = _check_strain(linear_strain, "linear_strain")
-    g = check_positive(gruneisen, "gruneisen")
+    g = check_range(gruneisen, "gruneisen", 0.01, 100.0)  # Grueneisen parameters of solids are ~0.5-3
     return (1.0 + 3.0 * s) ** (-g) - 1.0
 
 
@@ -57,7 +57,7 @@ def strain_from_raman_shift(relative_shift: float, gruneisen: float = GRUNEISEN_
     r = check_finite(relative_shift, "relative_shift")
     if r <= -1:
         raise InputError(f"relative_shift must be > -1, got {relative_shift!r}")
-    g = check_positive(gruneisen, "gruneisen")
+    g = check_range(gruneisen, "gruneisen", 0.01, 100.0)  # Grueneisen parameters of solids are ~0.5-3
     return ((1.0 + r) ** (-1.0 / g) - 1.0) / 3.0
 
 
@@ -111,6 +111,11 @@ def strain_from_peak_shift(two_theta_deg: float, two_theta_ref_deg: float) -> St
     if tt in (0.0, 180.0) or tt0 in (0.0, 180.0):
         raise InputError("two_theta_deg and two_theta_ref_deg must lie strictly between 0 and 180")
     s = math.sin(math.radians(tt0 / 2)) / math.sin(math.radians(tt / 2)) - 1.0
+    if abs(s) > 0.5:
+        raise InputError(
+            f"peaks at {tt!r} and {tt0!r} deg 2-theta differ by a factor {1 + s:.3g} in d: not a strain "
+            "of one reflection (|d/d0 - 1| must stay below 0.5)"
+        )
     return StrainEstimate(
         "bragg-peak-shift", s, -s, (1 + s) ** 3, {"two_theta_deg": tt, "two_theta_ref_deg": tt0}
     )

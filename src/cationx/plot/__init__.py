@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["close", "new_figure", "save_figure", "use_agg"]
+__all__ = ["check_figure_path", "close", "new_figure", "save_figure", "use_agg"]
 
 
 def use_agg() -> None:
@@ -36,12 +36,30 @@ def close(fig: Any) -> None:
     _pyplot().close(fig)
 
 
+def check_figure_path(path: str | Path) -> str:
+    """The format of a figure path (from its suffix, PNG by default); refuse one matplotlib cannot write."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    target = Path(path)
+    fmt = target.suffix.lstrip(".").lower() or "png"
+    supported = sorted(FigureCanvasBase.get_supported_filetypes())
+    if fmt not in supported:
+        from cationx.errors import InputError
+
+        raise InputError(f"cannot write a figure as .{fmt} ({target}); supported extensions: {', '.join(supported)}")
+    return fmt
+
+
 def save_figure(fig: Any, path: str | Path, *, dpi: int = 150) -> Path:
     """Save ``fig`` atomically (format from the suffix, PNG by default) and close it."""
     from cationx.io.write import atomic_write_with
 
     target = Path(path)
-    fmt = target.suffix.lstrip(".") or "png"
+    try:
+        fmt = check_figure_path(target)
+    except Exception:
+        close(fig)
+        raise
     try:
         return atomic_write_with(target, lambda tmp: fig.savefig(tmp, dpi=dpi, format=fmt))
     finally:

@@ -55,11 +55,16 @@ def available() -> dict[str, ModuleType]:
 
 
 def run(paper: str, out_dir: str | Path) -> list[Reproduction]:
-    """Run one reproduction (or ``"all"``) into ``out_dir`` (``all`` uses one sub-folder per paper)."""
+    """Run one reproduction (or ``"all"``) into ``out_dir/<paper>/``.
+
+    Every paper writes into its own sub-folder, whether run alone or with ``all``, so
+    ``all`` gives exactly the union of the single runs (``out_dir/white2013/...``,
+    ``out_dir/yao2023/...``) and no two papers' ``SUMMARY.md`` collide.
+    """
     mods = available()
     out = Path(out_dir)
     if paper == "all":
         return [mod.run(out / name) for name, mod in mods.items()]
     if paper not in mods:
         raise InputError(f"unknown paper {paper!r}; available: {', '.join(mods)} or all")
-    return [mods[paper].run(out)]
+    return [mods[paper].run(out / paper)]

@@ -70,7 +70,16 @@ __all__ = ["TitrationDescription", "json_schema", "load_description"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Plausibility bounds of a bench titration: far outside them a value is a typing or unit error
+# (uL for mL, M for mM), and the linear algebra downstream would fail without saying why.
+MIN_START_VOLUME_ML = 0.001  # 1 uL
+MAX_START_VOLUME_ML = 10_000.0  # 10 L
+MAX_DILUTION = 100.0  # (start + added volume) / start volume
+MAX_ADDITION_UL = 1_000_000.0  # 1 L per addition
+MAX_CONCENTRATION_MOLAR = 20.0  # no titrant salt is more concentrated
 
 
 class Sample(_Strict):
@@ -80,7 +89,7 @@ class Sample(_Strict):
     diameter_nm: float | None = Field(None, gt=0, description="NC diameter, nm (alternative to exciton_nm)")
     exciton_uncertainty_nm: float = Field(1.0, ge=0)
     path_length_cm: float = Field(1.0, gt=0)
-    start_volume_ml: float = Field(gt=0, description="Volume before any addition, mL")
+    start_volume_ml: float = Field(ge=MIN_START_VOLUME_ML, le=MAX_START_VOLUME_ML, description="Volume before any addition, mL")
     nc_conc_molar: float | None = Field(None, gt=0, description="NC concentration, M (default: Beer-Lambert)")
     density_g_cm3: float | None = Field(None, gt=0)
 
@@ -93,7 +102,7 @@ class Sample(_Strict):
 
 class Titrant(_Strict):
     ion: str = "Cu+"
-    concentration_molar: float | None = Field(None, ge=0)
+    concentration_molar: float | None = Field(None, ge=0, le=MAX_CONCENTRATION_MOLAR)
 
 
 class Additions(_Strict):
@@ -106,6 +115,10 @@ class Additions(_Strict):
         for i, val in enumerate(v):
             if val < 0:
                 raise ValueError(f"addition {i + 1} has a negative volume ({val} uL)")
+            if val > MAX_ADDITION_UL:
+                raise ValueError(f"addition {i + 1} is {val:g} uL, above {MAX_ADDITION_UL:g} uL (1 L): check the unit (uL)")
+        if not sum(v) > 0:
+            raise ValueError("every addition volume is 0: nothing is titrated")
         return v
 
 
@@ -190,6 +203,17 @@ class TitrationDescription(_Strict):
     fit: Fit = Fit()
     base_dir: str = Field(".", description="Folder the file paths are relative to (set on loading)")
 
+    @model_validator(mode="after")
+    def _dilution(self) -> TitrationDescription:
+        added_ml = sum(self.additions.volumes_ul) / 1000.0
+        factor = (self.sample.start_volume_ml + added_ml) / self.sample.start_volume_ml
+        if factor > MAX_DILUTION:
+            raise ValueError(
+                f"the additions ({added_ml:g} mL in all) dilute the start volume ({self.sample.start_volume_ml:g} mL) "
+                f"{factor:.3g}-fold, above {MAX_DILUTION:g}-fold: check the units (start_volume_ml in mL, volumes_ul in uL)"
+            )
+        return self
+
     def path(self, name: str) -> Path:
         p = Path(name)
         return p if p.is_absolute() else Path(self.base_dir) / p
@@ -208,14 +232,22 @@ class TitrationDescription(_Strict):
         if c is None:
             if self.titrant.concentration_molar is None:
                 raise InputError("give [titrant] concentration_molar or [additions] concentration_molar")
-            return [self.titrant.concentration_molar] * n
-        if isinstance(c, float | int):
-            return [float(c)] * n
-        if len(c) != n:
-            raise InputError(f"[additions] has {n} volumes but {len(c)} concentrations")
-        if any(v < 0 for v in c):
+            return _some_titrant([self.titrant.concentration_molar] * n, self.additions.volumes_ul)
+        values = [float(c)] * n if isinstance(c, float | int) else [float(v) for v in c]
+        if len(values) != n:
+            raise InputError(f"[additions] has {n} volumes but {len(values)} concentrations")
+        if any(v < 0 for v in values):
             raise InputError("[additions] concentration_molar must be >= 0")
-        return [float(v) for v in c]
+        if any(v > MAX_CONCENTRATION_MOLAR for v in values):
+            raise InputError(f"[additions] concentration_molar must be <= {MAX_CONCENTRATION_MOLAR:g} M (check the unit)")
+        return _some_titrant(values, self.additions.volumes_ul)
+
+
+def _some_titrant(conc: list[float], volumes_ul: list[float]) -> list[float]:
+    """Refuse additions that deliver no titrant at all (a half-exchange point would be fiction)."""
+    if not any(c > 0 and v > 0 for c, v in zip(conc, volumes_ul, strict=True)):
+        raise InputError("the titrant concentration is 0 for every addition: no ions are added, so no exchange can be measured")
+    return conc
 
 
 def json_schema() -> dict[str, Any]:
@@ -235,7 +267,7 @@ def load_description(path: str | Path, *, check_files: bool = True) -> Titration
     """Read and validate a description; with ``check_files`` every named file must exist."""
     p = check_existing_file(path, "titration description")
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ParseError(f"{p.name}: invalid TOML: {exc}") from None
     except UnicodeDecodeError:
