@@ -106,6 +106,24 @@ class CationxGroup(TyperGroup):
             warnings.showwarning = previous
 
 
+UNTRUSTWORTHY_EXIT = 3
+
+
+def exit_if_untrustworthy(result: Any) -> None:
+    """Exit code 3 after the output of a fit that was computed but is not trustworthy.
+
+    The project-wide rule: 0 for a trustworthy result (or an honest finding such as "no
+    candidate fits"), 2 for bad input, 3 for a fit whose ``converged`` is False (R^2 < 0, a
+    parameter at a bound, an undetermined parameter, lack of fit, ...); its reasons go to
+    stderr as ``warning:`` lines after the output was printed and written.
+    """
+    if getattr(result, "converged", True):
+        return
+    for w in getattr(result, "warnings", ()) or ():
+        typer.echo(f"warning: {_one_line(Warning(str(w)))}", err=True)
+    raise typer.Exit(code=UNTRUSTWORTHY_EXIT)
+
+
 def _fail(message: str) -> None:
     """One line on stderr, exit code 2."""
     typer.echo(f"error: {message}", err=True)

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.cli._common import emit_json, exit_if_untrustworthy, output_path, save_figure
 
 app = typer.Typer(
     help=(
@@ -29,7 +29,6 @@ MODELS_HELP = (
     "(interface penalty sigma, growth k), mwc (two-state concerted), lattice (coupling J in kT), "
     "independent (binomial reference)"
 )
-UNTRUSTWORTHY_EXIT = 3
 PAPER = {"model": "white2013", "sites": 20, "k1": 1e-2, "alpha": 55.0}
 
 _HOST_HELP = "Host cations per NC N (then n = N / h steps; an exact multiple of h)."
@@ -416,10 +415,7 @@ def fit_cmd(
                 f"constant {name}: {c['per_step']:.4g} {c['units_per_step']} per step = "
                 f"{c['per_host_cation']:.4g} {c['units_per_host_cation']} per host cation{ci_txt}"
             )
-    if not result.converged:
-        for w in result.warnings:
-            typer.echo(f"warning: {w}", err=True)
-        raise typer.Exit(code=UNTRUSTWORTHY_EXIT)
+    exit_if_untrustworthy(result)
 
 
 @app.command("check")

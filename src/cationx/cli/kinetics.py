@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from cationx.cli._common import FIT_MAX_ROWS, check_input_rows, emit_json, output_path, save_figure
+from cationx.cli._common import (
+    FIT_MAX_ROWS,
+    check_input_rows,
+    emit_json,
+    exit_if_untrustworthy,
+    output_path,
+    save_figure,
+)
 
 app = typer.Typer(
     help="Kinetics of A(t): first-order, two-stage (fitted breakpoint), bi-exponential, log-linear windows.",
@@ -74,6 +81,7 @@ def fit_cmd(
         emit_json(result.to_dict() if isinstance(result, LogLinearFit) else result.to_dict(arrays=False))
     else:
         typer.echo(result.report())
+    exit_if_untrustworthy(result)
 
 
 @app.command("compare")

@@ -10,6 +10,7 @@ from cationx.cli._common import (
     FIT_MAX_ROWS,
     check_input_rows,
     emit_json,
+    exit_if_untrustworthy,
     output_path,
     parse_range,
     save_figure,
@@ -55,7 +56,7 @@ def fit_cmd(
     The first line says "fit converged" only when the background converged, r^2 >= 0 and no
     component collapsed (height 0, FWHM at a bound or below two grid steps, centre at the edge
     of its window, left at its start values); otherwise "FIT NOT TRUSTWORTHY" with the reasons
-    (exit code 0: a finding). A diverged Shirley background is an error (exit 2) naming the
+    (exit code 3: computed but not trustworthy). A diverged Shirley background is an error (exit 2) naming the
     end level that lies above the data and a plateau --range, unless --fallback is given.
     """
     from cationx.io.write import write_csv
@@ -81,6 +82,7 @@ def fit_cmd(
         emit_json(result.to_dict())
     else:
         typer.echo(result.report())
+    exit_if_untrustworthy(result)
 
 
 @app.command("blocks")
