@@ -130,3 +130,11 @@ def test_second_matching_candidate_is_named():
     r = identify_phases(pattern_from_arrays(p.two_theta_deg, y), candidates=["cdse-zincblende", "cu2se-4nm"], max_phases=1)
     assert r.match == "cdse-zincblende"
     assert any("also consistent" in w and "cu2se-4nm" in w for w in r.warnings)
+
+
+def test_api_refuses_intensities_that_would_overflow():
+    from cationx.errors import InputError
+
+    pat = pattern_from_arrays(np.linspace(20, 60, 400), np.full(400, 1e300))
+    with pytest.raises(InputError, match="rescale"):
+        identify_phases(pat, candidates=["au"])

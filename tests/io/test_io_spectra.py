@@ -251,3 +251,20 @@ def test_header_column_without_data(tmp_path):
     # a trailing delimiter on the header (empty name) is fine
     p.write_text("wavelength,a,\n" + "".join(f"{400 + i},{0.1 * i:.1f},\n" for i in range(5)))
     assert read_spectra(p).labels == ["a"]
+
+
+def test_non_finite_points_inside_the_data_are_dropped_with_a_warning(tmp_path):
+    """Padding at the ends of a shorter column is quiet; a NaN inside the data is named."""
+    import warnings as _w
+
+    from cationx.errors import DataFileWarning
+    from cationx.io import read_spectra
+
+    p = tmp_path / "gap.csv"
+    p.write_text("wavelength,A,B\n400,0.1,0.1\n401,nan,0.2\n402,0.3,0.3\n403,0.2,nan\n404,0.1,nan\n")
+    with _w.catch_warnings(record=True) as caught:
+        _w.simplefilter("always")
+        data = read_spectra(p)
+    msgs = [str(c.message) for c in caught if issubclass(c.category, DataFileWarning)]
+    assert len(msgs) == 1 and "'A'" in msgs[0] and "1 non-finite point" in msgs[0] and "x = 401" in msgs[0]
+    assert [s.x.size for s in data.spectra] == [4, 3]

@@ -52,7 +52,7 @@ import pandas as pd
 from scipy.optimize import lsq_linear
 from scipy.signal import find_peaks
 
-from cationx._validation import check_int
+from cationx._validation import check_int, check_magnitude
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.index import candidate_label
 from cationx.crystal.library import list_structures, load_structure
@@ -308,6 +308,7 @@ def identify_phases(
     """
     if not isinstance(measured, MeasuredPattern):
         raise InputError("measured must be a MeasuredPattern (see cationx.crystal.readers.read_pattern)")
+    check_magnitude(measured.intensity, "measured intensities")
     nmax = check_int(max_phases, "max_phases", minimum=1, maximum=5)
     nbg = check_int(background_terms, "background_terms", minimum=0, maximum=12)
     if candidates is None:

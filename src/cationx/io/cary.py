@@ -22,6 +22,7 @@ from cationx.io.spectra import (
     split_cells,
     unique_labels,
     unit_from_text,
+    warn_interior_gaps,
 )
 
 __all__ = ["looks_like_cary", "parse_cary"]
@@ -86,6 +87,7 @@ def parse_cary(text: str, p: Path) -> SpectrumSet:
         keep = np.isfinite(x) & np.isfinite(y)
         if not keep.any():
             continue
+        warn_interior_gaps(keep, x, source=p.name, label=label)
         y_unit = "absorbance" if "abs" in titles[2 * k + 1].lower() else titles[2 * k + 1].lower()
         part, order = finish_spectra(
             x[keep], [y[keep]], [label], source=p.name, x_unit=unit_from_text(titles[2 * k]), y_unit=y_unit

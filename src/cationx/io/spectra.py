@@ -33,6 +33,7 @@ which formats were tried.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_choice, check_existing_file
-from cationx.errors import DataFileError, InputError, ParseError
+from cationx.errors import DataFileError, DataFileWarning, InputError, ParseError
 
 __all__ = [
     "FORMATS",
@@ -293,7 +294,6 @@ def data_rows(
     """
     import warnings
 
-    from cationx.errors import DataFileWarning
 
     block: list[tuple[int, str]] = []
     after: list[tuple[int, str]] = []
@@ -325,7 +325,6 @@ def unique_labels(labels: Sequence[str], *, source: str) -> list[str]:
     """Labels made unique (``A``, ``A (2)``) with a :class:`~cationx.errors.DataFileWarning` naming repeats."""
     import warnings
 
-    from cationx.errors import DataFileWarning
 
     out = list(labels)
     seen: dict[str, int] = {}
@@ -346,15 +345,38 @@ def unique_labels(labels: Sequence[str], *, source: str) -> list[str]:
 def finish_spectra(
     x: np.ndarray, ys: Sequence[np.ndarray], labels: Sequence[str], *, source: str, x_unit: str, y_unit: str
 ) -> tuple[tuple[Spectrum, ...], str]:
-    """Spectra sorted ascending in x (NaN pairs dropped); returns them and the file's x order."""
+    """Spectra sorted ascending in x (non-finite pairs dropped); returns them and the file's x order.
+
+    Non-finite values before the first or after the last finite point of a column are padding
+    (columns of different lengths) and are dropped quietly; any *inside* the data are dropped
+    with a :class:`~cationx.errors.DataFileWarning` naming how many and where.
+    """
     order = "ascending" if x.size < 2 or x[-1] >= x[0] else "descending"
     out = []
     for label, y in zip(labels, ys, strict=True):
         keep = np.isfinite(x) & np.isfinite(y)
         if keep.sum() < 3:
             raise DataFileError(f"{source}: spectrum {label!r} has fewer than 3 numeric points")
+        warn_interior_gaps(keep, x, source=source, label=label)
         out.append(Spectrum.from_arrays(x[keep], y[keep], label=label, x_unit=x_unit, y_unit=y_unit))
     return tuple(out), order
+
+
+def warn_interior_gaps(keep: np.ndarray, x: np.ndarray, *, source: str, label: str) -> None:
+    """DataFileWarning for non-finite points between the first and last finite ones."""
+    idx = np.flatnonzero(keep)
+    if idx.size == 0:
+        return
+    inside = ~keep[idx[0] : idx[-1] + 1]
+    if inside.any():
+        first = idx[0] + int(np.flatnonzero(inside)[0])
+        where = f"x = {x[first]:g}" if np.isfinite(x[first]) else f"row {first + 1} of the block"
+        warnings.warn(
+            f"{source}: spectrum {label!r}: {int(inside.sum())} non-finite point(s) inside the data dropped "
+            f"(first at {where})",
+            DataFileWarning,
+            stacklevel=3,
+        )
 
 
 def unit_from_text(text: str) -> str:
