@@ -52,9 +52,10 @@ def fit_cmd(
 ) -> None:
     """Fit bands in replicate spectra at once; report per-spectrum centres/widths (SE) and mean +/- SD.
 
-    A fit with R^2 < 0, a parameter at a bound or a standard error larger than its value is
-    reported as NOT converged (text, JSON 'converged': false and 'warnings'), with a
-    'warning:' line on stderr.
+    A fit with R^2 < 0, a parameter at a bound, a standard error missing or larger than its
+    value, or two bands closer than the starting FWHM is NOT trustworthy: the output is headed
+    by the reasons (text, JSON 'converged': false and 'warnings'), 'warning:' lines go to
+    stderr, and the exit code is 3 (2 = bad input, 0 = trustworthy fit).
     """
     import pandas as pd
 
@@ -105,7 +106,13 @@ def fit_cmd(
 
         use_agg()
         save_figure(raman_figure(results), plot_p)
+    reasons = [f"{r.sample}: {w}" for r in results if not r.converged for w in r.warnings]
     if json_out:
-        emit_json({"converged": all(r.converged for r in results), "samples": [r.to_dict() for r in results]})
+        emit_json({"converged": all(r.converged for r in results), "trustworthy": not reasons, "reasons": reasons,
+                   "samples": [r.to_dict() for r in results]})
     else:
+        if reasons:
+            typer.echo("NOT TRUSTWORTHY (exit code 3):\n" + "\n".join(f"  - {w}" for w in reasons) + "\n")
         typer.echo("\n\n".join(r.report() for r in results))
+    if reasons:
+        raise typer.Exit(3)
