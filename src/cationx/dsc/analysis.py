@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_matching_lengths, check_positive
+from cationx._validation import as_1d_array, check_int, check_matching_lengths, check_positive
 from cationx.dsc.segments import Segment, split_segments
 from cationx.dsc.transition import Transition, find_transitions
 from cationx.errors import InputError
 
 __all__ = ["DscAnalysis", "SegmentResult", "analyze_dsc"]
+
+_MAX_SIGNAL = 1e100  # |heat flow| above this overflows the integrals and is no measurement
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +201,15 @@ def analyze_dsc(
             raise InputError("time_s must span a positive interval")
     if np.ptp(temp) <= 0:
         raise InputError("temperature_c is constant: no heating or cooling to analyse")
+    if temp.min() < -273.15:
+        i = int(np.argmin(temp))
+        raise InputError(f"temperature_c must be >= -273.15 °C (absolute zero); point {i + 1} is {temp[i]:g} °C "
+                         "(a file in K read as °C, or the wrong column?)")
+    big = float(np.max(np.abs(hf)))
+    if big > _MAX_SIGNAL:
+        raise InputError(f"heat_flow values up to {big:.3g} exceed {_MAX_SIGNAL:g} in magnitude: not a heat flow "
+                         "(wrong column or corrupt file); rescale the data")
+    check_int(max_peaks, "max_peaks (--max-peaks)", minimum=1)
     mass = None if mass_mg is None else check_positive(mass_mg, "mass_mg")
     all_notes = list(notes)
     if rate_k_min is not None:
@@ -248,7 +259,7 @@ def analyze_dsc(
             else:
                 u, ts, es = u[:0], ts[:0], es[:0]
         trs: list[Transition] = []
-        if s.kind != "isothermal" and u.size >= 30 and np.ptp(u) > 0:
+        if s.kind in ("heating", "cooling") and u.size >= 30 and np.ptp(u) > 0:
             trs = find_transitions(u, ts, es, max_peaks=max_peaks, trim_frac=0.0 if rng else 0.05)
         results.append(SegmentResult(s, tuple(trs), tuple(tr.area * factor for tr in trs), u, ts, es))
     hyst = _hysteresis(results)

@@ -36,6 +36,8 @@ from typing import Any
 import numpy as np
 from scipy.signal import find_peaks, savgol_filter
 
+from cationx.xps.backgrounds import _noise as _mad_sigma  # MAD of first differences / sqrt 2
+
 __all__ = ["Transition", "find_transitions", "sigmoidal_baseline"]
 
 
@@ -67,14 +69,6 @@ class Transition:
             "peak_height": self.peak_height,
             "baseline_step": self.step,
         }
-
-
-def _mad_sigma(v: np.ndarray) -> float:
-    d = np.diff(v)
-    if d.size == 0:
-        return 0.0
-    mad = float(np.median(np.abs(d - np.median(d))))
-    return 1.4826 * mad / np.sqrt(2.0)
 
 
 def _line(u: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -34,7 +34,7 @@ from cationx.errors import DataFileError, DataFileWarning, ParseError
 from cationx.io.spectra import (
     SpectrumSet,
     finish_spectra,
-    is_number,
+    is_numeric_row,
     parse_numeric_block,
     read_text,
     sniff_delimiter,
@@ -46,11 +46,6 @@ __all__ = ["read_raman"]
 
 def _cells(line: str, delim: str | None) -> list[str]:
     return [c for c in split_cells(line, delim) if c != ""]
-
-
-def _numeric(line: str, delim: str | None, decimal_comma: bool) -> bool:
-    cells = _cells(line, delim)
-    return len(cells) >= 2 and all(is_number(c.replace(",", ".") if decimal_comma else c) for c in cells)
 
 
 def _note_dropped(x: np.ndarray, ys: list[np.ndarray], labels: list[str], meta: dict[str, str], source: str) -> None:
@@ -106,7 +101,7 @@ def read_raman(path: str | Path) -> SpectrumSet:
     start = None
     for i in range(len(lines)):
         window = [ln for _, ln in lines[i : i + 3]]
-        if len(window) == 3 and all(_numeric(w, delim, decimal_comma) for w in window):
+        if len(window) == 3 and all(is_numeric_row(w, delim, decimal_comma) for w in window):
             start = i
             break
     if start is None:
