@@ -58,7 +58,7 @@ def test_huge_heat_flow_is_one_line_error(tmp_path, small_run):
 
 def test_below_absolute_zero_refused(small_run):
     time, temp, hf = small_run
-    with pytest.raises(InputError, match="-273.15"):
+    with pytest.raises(InputError, match=r"-273\.15"):
         analyze_dsc(temp - 300.0, hf, time_s=time)
 
 
