@@ -29,10 +29,11 @@ def analyze_cmd(
 ) -> None:
     """Split a run into heating/cooling segments and report each transition.
 
-    Onset: ISO 11357-1 extrapolated onset (before-baseline x tangent at the leading-edge
-    inflection). Baseline: sigmoidal (tangential area-proportional) between lines fitted
-    before and after each peak. Enthalpy: integral over time, positive = endothermic;
-    J/g with a mass (or a per-mass signal), else mJ.
+    Onset: ISO 11357-1 extrapolated onset (the baseline under the peak x tangent at the
+    leading-edge inflection). Baseline: sigmoidal (tangential area-proportional) between lines
+    fitted before and after each peak. Enthalpy: integral over time, positive = endothermic;
+    J/g with a mass (or a per-mass signal), else mJ. Onset, peak, endset and enthalpy carry a
+    standard uncertainty from the signal noise (± in the text, *_sd in JSON/CSV).
     """
     from cationx.dsc import analyze_dsc
     from cationx.errors import InputError
