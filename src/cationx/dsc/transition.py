@@ -21,15 +21,20 @@ briefly runs backwards (recalescence on freezing) still gives one onset.
   sigmoidal baseline above, which is the *before* line where the tangent meets it outside the
   peak limits) and the tangent at the inflection point (steepest slope) of the leading edge;
   endset: the tangent at the steepest point of the trailing edge with the same baseline (the
-  *after* line beyond the limits).  With a heat-capacity step the sigmoidal baseline has
-  already moved a little towards the after line at the onset; intersecting the before line
-  instead put heating onsets ~0.1 K early on the synthetic run.
+  *after* line beyond the limits).  When the peak has several lobes (overlapping events), the
+  leading edge is that of the first lobe and the trailing edge that of the last, so the onset
+  marks where the whole event starts.  The edges are smoothed (cubic Savitzky-Golay over a
+  tenth of the peak limits, at most half the FWHM; the steepest point on a sixth, at most
+  3/4 of the FWHM): with a heat-capacity step the limits run far past the peak, and smoothing
+  over them flattened the edge (heating onsets 0.1 K early).  Remaining method bias against
+  the exact construction on the noise-free synthetic: -0.011 K (heating), +0.005 K (cooling).
 - Uncertainties: each peak is analysed again with white Gaussian noise of the measured sd
-  added (50 replicates, seeded); the SD of the onsets, peaks, endsets and areas is reported
-  (``onset_sd`` ...).  To first order this is the sampling SD at the data's noise level; it
-  does not include correlated noise, the mass, the calibration or the baseline-model choice.  When the
-  peak has several lobes (overlapping events), the leading edge is that of the first lobe
-  and the trailing edge that of the last, so the onset marks where the whole event starts.
+  added (50 replicates, seeded); the robust SD (1.4826 x MAD) of the onsets, peaks, endsets
+  and areas is reported (``onset_sd`` ...; the peak's also holds the sampling step / sqrt 12).
+  To first order this is the sampling SD at the data's noise level (over 12-20 noise seeds
+  the errors divided by it have SD 0.7-1.1 for onsets and enthalpies; for peaks of weak
+  transitions, SNR ~ 11, 1.8); it does not include correlated noise, the mass, the
+  calibration or the baseline-model choice.
 - Area: ``integral (signal - B) du``; positive for an endotherm.
 
 Written here because no maintained Python package implements the ISO 11357 constructions
@@ -220,8 +225,15 @@ def _bootstrap(tr: Transition, u: np.ndarray, temp: np.ndarray, e: np.ndarray, l
             vals.append((t.onset_c, t.peak_c, t.endset_c, t.area))
     if len(vals) < max(10, n // 2):
         return tr  # the peak is not found again in most replicates: no uncertainty claimed
-    sd = np.std(np.asarray(vals), axis=0, ddof=1)
-    return replace(tr, onset_sd=float(sd[0]), peak_sd=float(sd[1]), endset_sd=float(sd[2]), area_sd=float(sd[3]),
+    # robust SD (1.4826 MAD): on a weak noisy edge a few replicates put the tangent on a noise
+    # wiggle, and the plain SD (several K) then overstates the typical error (a few tenths of a K)
+    arr = np.asarray(vals)
+    sd = 1.4826 * np.median(np.abs(arr - np.median(arr, axis=0)), axis=0)
+    # the peak temperature is a sample's temperature: add the sampling resolution (uniform over one step)
+    k = tr.peak_index
+    step = abs(float(temp[min(k + 1, temp.size - 1)] - temp[max(k - 1, 0)])) / 2.0
+    peak_sd = float(np.hypot(sd[1], step / np.sqrt(12.0)))
+    return replace(tr, onset_sd=float(sd[0]), peak_sd=peak_sd, endset_sd=float(sd[2]), area_sd=float(sd[3]),
                    n_bootstrap=len(vals))
 
 
