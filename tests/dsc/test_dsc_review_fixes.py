@@ -3,6 +3,8 @@ temperatures below absolute zero) and short segments not called isothermal at 10
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from typer.testing import CliRunner
@@ -68,3 +70,25 @@ def test_short_ramp_is_not_isothermal():
     (seg,) = split_segments(time, temp)
     assert seg.kind == "too short"
     assert seg.rate_k_min == pytest.approx(10.0, rel=1e-6)
+
+
+def test_no_searchable_segment_is_not_a_sound_no_transition(tmp_path):
+    # 12 points of a 10 K/min ramp: nothing could be searched, so "no transition found" would
+    # say nothing about the sample: exit 3 with the reason first
+    time = np.arange(12) * 0.5
+    p = _csv(tmp_path / "short.csv", time, 25 + 10 / 60 * time, np.full(12, 0.1))
+    r = runner.invoke(app, ["dsc", "analyze", str(p)])
+    assert r.exit_code == 3
+    assert "NOT SOUND" in r.stdout.splitlines()[1]
+    r = runner.invoke(app, ["dsc", "analyze", str(p), "--json"])
+    assert r.exit_code == 3
+    d = json.loads(r.stdout)
+    assert d["sound"] is False and d["reasons"]
+
+
+def test_flat_run_is_a_sound_no_transition(tmp_path):
+    time = np.arange(1200) * 0.5
+    p = _csv(tmp_path / "flat.csv", time, 25 + 10 / 60 * time, 0.1 + np.random.default_rng(0).normal(0, 1e-3, 1200))
+    r = runner.invoke(app, ["dsc", "analyze", str(p)])
+    assert r.exit_code == 0, r.output
+    assert "no transition found" in r.stdout and "NOT SOUND" not in r.stdout

@@ -34,6 +34,10 @@ def analyze_cmd(
     fitted before and after each peak. Enthalpy: integral over time, positive = endothermic;
     J/g with a mass (or a per-mass signal), else mJ. Onset, peak, endset and enthalpy carry a
     standard uncertainty from the signal noise (± in the text, *_sd in JSON/CSV).
+
+    Exit codes: 0 = analysed (also "no transition found" when heating/cooling segments were
+    searched), 2 = bad input, 3 = nothing could be searched (no heating/cooling segment of
+    30 points or more): the output is headed by the reason.
     """
     from cationx.dsc import analyze_dsc
     from cationx.errors import InputError
@@ -74,3 +78,5 @@ def analyze_cmd(
         typer.echo(f"{file.name}: {data.format} export, {data.temperature_c.size} points, heat flow in {data.heat_flow_unit}"
                    + (f", mass {mass:g} mg" if mass else ""))
         typer.echo(res.report())
+    if res.unsound:
+        raise typer.Exit(3)

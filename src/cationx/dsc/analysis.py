@@ -41,6 +41,7 @@ class SegmentResult:
     u: np.ndarray
     temperature_c: np.ndarray
     signal_endo_up: np.ndarray
+    searched: bool = False  # a heating/cooling segment long enough (>= 30 points) to search for peaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,15 @@ class DscAnalysis:
     notes: tuple[str, ...] = ()
     source: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unsound(self) -> list[str]:
+        """Why the analysis cannot support its result ("no transition found" included): empty when sound."""
+        if any(sr.searched for sr in self.segments):
+            return []
+        kinds = ", ".join(f"{sr.segment.kind} ({sr.segment.n_points} points)" for sr in self.segments)
+        return [f"no heating or cooling segment with at least 30 points to search for transitions (segments: {kinds}): "
+                "'no transition found' says nothing about the sample; check the temperature/time columns and units"]
 
     @property
     def sign_convention(self) -> str:
@@ -123,10 +133,13 @@ class DscAnalysis:
             "transitions": self.transition_table().to_dict(orient="records"),
             "hysteresis": list(self.hysteresis),
             "notes": list(self.notes),
+            "sound": not self.unsound,
+            "reasons": self.unsound,
         }
 
     def report(self) -> str:
-        lines = [f"sign convention: {self.sign_convention}",
+        lines = [f"NOT SOUND (exit code 3): {r}" for r in self.unsound]
+        lines += [f"sign convention: {self.sign_convention}",
                  f"enthalpy: {self.enthalpy_unit} (positive = endothermic); baseline: sigmoidal (tangential area-proportional); "
                  "onset/endset: ISO 11357-1 tangent construction"]
         for sr in self.segments:
@@ -284,10 +297,11 @@ def analyze_dsc(
             else:
                 u, ts, es = u[:0], ts[:0], es[:0]
         trs: list[Transition] = []
-        if s.kind in ("heating", "cooling") and u.size >= 30 and np.ptp(u) > 0:
+        searched = s.kind in ("heating", "cooling") and u.size >= 30 and bool(np.ptp(u) > 0)
+        if searched:
             trs = find_transitions(u, ts, es, max_peaks=max_peaks, trim_frac=0.0 if rng else 0.05, n_bootstrap=nb,
                                    rng=gen)
-        results.append(SegmentResult(s, tuple(trs), tuple(tr.area * factor for tr in trs), u, ts, es))
+        results.append(SegmentResult(s, tuple(trs), tuple(tr.area * factor for tr in trs), u, ts, es, searched))
     hyst = _hysteresis(results)
     return DscAnalysis(tuple(results), unit, heat_flow_unit, exo, src, mass, rng, tuple(hyst), tuple(all_notes), source)
 
