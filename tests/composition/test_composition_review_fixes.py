@@ -64,3 +64,12 @@ def test_numeric_spot_column_is_a_label(tmp_path):
     r = runner.invoke(app, ["composition", "eds", str(p), "--json"])
     assert r.exit_code == 0, r.output
     assert "spot" not in json.dumps(json.loads(r.stdout).get("elements", []))
+
+
+def test_huge_eds_values_are_one_line_input_error(tmp_path):
+    # three 1e308 values sum to inf: every at% became 0 and the error blamed a zero Se amount
+    p = tmp_path / "eds.csv"
+    p.write_text("spot,Cu,Se,Cd\n1,1e308,1e308,1e308\n")
+    r = runner.invoke(app, ["composition", "eds", str(p), "--incoming", "Cu", "--anion", "Se"])
+    assert r.exit_code == 2
+    assert "too large to normalise" in r.output
