@@ -89,6 +89,7 @@ def fit_cmd(
                 reference_cm1=reference_cm1, gruneisen=gruneisen, strain_peak=strain_peak,
             )
         )
+    reasons = [f"{r.sample}: {w}" for r in results if not r.converged for w in r.warnings]
     if out_dir is not None:
         from cationx.io.write import guard_not_input, write_csv, write_json
 
@@ -99,14 +100,14 @@ def fit_cmd(
         write_csv(targets["raman_summary.csv"], pd.concat([r.summary_table() for r in results], ignore_index=True))
         curves = [r.curves().assign(sample=r.sample) for r in results]
         write_csv(targets["raman_curves.csv"], pd.concat(curves, ignore_index=True))
-        write_json(targets["raman_fit.json"], {"samples": [r.to_dict() for r in results]})
+        write_json(targets["raman_fit.json"], {"trustworthy": not reasons, "reasons": reasons,
+                                               "samples": [r.to_dict() for r in results]})
     if plot_p:
         from cationx.plot import use_agg
         from cationx.plot.raman import raman_figure
 
         use_agg()
         save_figure(raman_figure(results), plot_p)
-    reasons = [f"{r.sample}: {w}" for r in results if not r.converged for w in r.warnings]
     if json_out:
         emit_json({"converged": all(r.converged for r in results), "trustworthy": not reasons, "reasons": reasons,
                    "samples": [r.to_dict() for r in results]})
