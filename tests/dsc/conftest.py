@@ -109,3 +109,27 @@ def write_csv_kelvin(path: Path, time_s, temp_c, hf_w_g) -> Path:
     rows = [f"{t:.3f},{T + 273.15:.4f},{h:.8f}" for t, T, h in zip(time_s, temp_c, hf_w_g, strict=True)]
     path.write_text("time (s),temperature (K),heat flow (W/g)\n" + "\n".join(rows) + "\n")
     return path
+
+
+def iso_onset(truth: Truth, heating: bool) -> float:
+    """The ISO 11357-1 extrapolated onset of the noise-free model: tangent at the steepest point
+    of the leading edge meets the true baseline under the peak (sloped line + heat-capacity step
+    following the transformed fraction).  With the 0.3 mW step it is 7.018 / 0.982 °C, not
+    mu -/+ 2 sigma (7.0 / 1.0): the step steepens the edge."""
+    from scipy.special import ndtr
+
+    mu = truth.mu_heat_c if heating else truth.mu_cool_c
+    temp = np.linspace(mu - 12 * truth.sigma_k, mu + 12 * truth.sigma_k, 400001)
+    height = truth.enthalpy_j_g * truth.mass_mg / (truth.sigma_k / (truth.rate_k_min / 60) * np.sqrt(2 * np.pi))
+    z = (temp - mu) / truth.sigma_k
+    base = truth.step_mw * ndtr(z) + 0.002 * temp
+    f = (height if heating else -height) * np.exp(-0.5 * z * z) + base
+    d = np.gradient(f, temp)
+    idx = np.flatnonzero(temp < mu if heating else temp > mu)
+    i = int(idx[np.argmax(d[idx])])
+    g = f[i] + d[i] * (temp - temp[i]) - base
+    if heating:
+        j = int(np.flatnonzero(g[:i] * np.sign(g[i]) <= 0)[-1])
+    else:
+        j = i + int(np.flatnonzero(g[i:] * np.sign(g[i]) <= 0)[0])
+    return float(temp[j])

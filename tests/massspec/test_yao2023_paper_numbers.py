@@ -59,11 +59,13 @@ def test_exciton_shifts_mev(rows):
     assert 4 < ag.uncertainty < 5.5
 
 
-def test_ag3d_shift_is_2p6_not_2p7(rows):
-    """Results/Fig. 4(b): 368.9 -> 366.3 eV is 2.6 eV; the paper prints 2.7."""
+def test_ag3d_shift_is_2p6_printed_2p7_within_input_rounding(rows):
+    """Results/Fig. 4(b): 368.9 -> 366.3 eV is 2.6 eV; the paper prints 2.7, which 368.95 - 366.25
+    (both inputs at the edge of their rounding) still gives: not 'paper wrong'."""
     r = rows["ag3d52_shift_ev"]
     assert r.computed == pytest.approx(2.6, abs=1e-9)
-    assert r.printed == 2.7 and r.verdict == "paper wrong"
+    assert r.computed_interval == pytest.approx((2.5, 2.7))
+    assert r.printed == 2.7 and r.verdict == "agrees within the rounding of the paper's inputs"
     assert rows["ag3d_spin_orbit_ev"].verdict == "agrees"
 
 

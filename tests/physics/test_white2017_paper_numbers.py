@@ -24,10 +24,14 @@ def test_d111_and_superstructure_period():
     r = _rows(white2017)
     assert r["d111_a_over_sqrt3_A"].computed == pytest.approx(5.85 / math.sqrt(3), rel=1e-12)
     assert r["d111_a_over_sqrt3_A"].computed == pytest.approx(3.3775, abs=5e-5)
-    assert r["d111_a_over_sqrt3_A"].verdict == "paper wrong"  # 3.38 is 3.4 to one decimal, not 3.3
+    # 3.38 is 3.4 to one decimal, not 3.3, for every a that prints as 5.85 (3.3746-3.3804)
+    assert r["d111_a_over_sqrt3_A"].verdict == "paper wrong"
+    assert r["d111_a_over_sqrt3_A"].computed_interval == pytest.approx((5.845 / math.sqrt(3), 5.855 / math.sqrt(3)))
     assert r["superstructure_2d111_A"].computed == pytest.approx(6.7550, abs=5e-5)
-    assert r["superstructure_2d111_A"].verdict == "paper wrong"  # 6.755 rounds to 6.8
-    assert "5.802" in r["superstructure_2d111_A"].note  # the a that would give 6.7
+    # 6.755 rounds to 6.8, but a = 5.845 (prints as 5.85) gives 6.749, inside 6.7's [6.65, 6.75)
+    assert r["superstructure_2d111_A"].computed_interval[0] == pytest.approx(2 * 5.845 / math.sqrt(3), rel=1e-12)
+    assert r["superstructure_2d111_A"].verdict == "agrees within the rounding of the paper's inputs"
+    assert "5.8457" in r["superstructure_2d111_A"].note  # the largest a that gives 6.7
     assert r["superstructure_over_d111"].verdict == "agrees"
 
 
@@ -64,5 +68,21 @@ def test_fringe_strain():
 def test_white2017_paper_section_written(tmp_path):
     files, d, md = white2017._paper_section(tmp_path)
     assert files[0].name == "paper_numbers.csv" and files[0].stat().st_size > 0
-    assert d["superstructure_2d111_A"]["verdict"] == "paper wrong"
+    assert d["superstructure_2d111_A"]["verdict"] == "agrees within the rounding of the paper's inputs"
+    assert d["d111_a_over_sqrt3_A"]["verdict"] == "paper wrong"
     assert any("**paper wrong**" in line for line in md)
+    assert any("by input rounding" in line for line in md)
+
+
+def test_rounding_range_and_verdicts():
+    """The verdict uses the printed inputs' rounding: 'paper wrong' only when no rounding of them fits."""
+    from cationx.reproduce._paper_numbers import PaperNumber, rounding_interval, rounding_range
+
+    lo, hi = rounding_range(lambda a, b: a - b, rounding_interval(368.9, 1), rounding_interval(366.3, 1))
+    assert (lo, hi) == pytest.approx((2.5, 2.7))
+    base = {"key": "k", "quantity": "q", "printed": 2.7, "computed": 2.6, "unit": "", "source": "s",
+            "printed_interval": rounding_interval(2.7, 1)}
+    assert PaperNumber(**base).verdict == "paper wrong"
+    assert PaperNumber(**base, computed_interval=(lo, hi)).verdict == "agrees within the rounding of the paper's inputs"
+    assert PaperNumber(**base, computed_interval=(2.55, 2.64)).verdict == "paper wrong"
+    assert PaperNumber(**base, computed_interval=(lo, hi)).to_dict()["computed_interval"] == pytest.approx([2.5, 2.7])

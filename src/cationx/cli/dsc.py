@@ -29,10 +29,15 @@ def analyze_cmd(
 ) -> None:
     """Split a run into heating/cooling segments and report each transition.
 
-    Onset: ISO 11357-1 extrapolated onset (before-baseline x tangent at the leading-edge
-    inflection). Baseline: sigmoidal (tangential area-proportional) between lines fitted
-    before and after each peak. Enthalpy: integral over time, positive = endothermic;
-    J/g with a mass (or a per-mass signal), else mJ.
+    Onset: ISO 11357-1 extrapolated onset (the baseline under the peak x tangent at the
+    leading-edge inflection). Baseline: sigmoidal (tangential area-proportional) between lines
+    fitted before and after each peak. Enthalpy: integral over time, positive = endothermic;
+    J/g with a mass (or a per-mass signal), else mJ. Onset, peak, endset and enthalpy carry a
+    standard uncertainty from the signal noise (± in the text, *_sd in JSON/CSV).
+
+    Exit codes: 0 = analysed (also "no transition found" when heating/cooling segments were
+    searched), 2 = bad input, 3 = nothing could be searched (no heating/cooling segment of
+    30 points or more): the output is headed by the reason.
     """
     from cationx.dsc import analyze_dsc
     from cationx.errors import InputError
@@ -73,3 +78,5 @@ def analyze_cmd(
         typer.echo(f"{file.name}: {data.format} export, {data.temperature_c.size} points, heat flow in {data.heat_flow_unit}"
                    + (f", mass {mass:g} mg" if mass else ""))
         typer.echo(res.report())
+    if res.unsound:
+        raise typer.Exit(3)

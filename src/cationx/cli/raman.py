@@ -52,9 +52,10 @@ def fit_cmd(
 ) -> None:
     """Fit bands in replicate spectra at once; report per-spectrum centres/widths (SE) and mean +/- SD.
 
-    A fit with R^2 < 0, a parameter at a bound or a standard error larger than its value is
-    reported as NOT converged (text, JSON 'converged': false and 'warnings'), with a
-    'warning:' line on stderr.
+    A fit with R^2 < 0, a parameter at a bound, a standard error missing or larger than its
+    value, or two bands closer than the starting FWHM is NOT trustworthy: the output is headed
+    by the reasons (text, JSON 'converged': false and 'warnings'), 'warning:' lines go to
+    stderr, and the exit code is 3 (2 = bad input, 0 = trustworthy fit).
     """
     import pandas as pd
 
@@ -88,6 +89,7 @@ def fit_cmd(
                 reference_cm1=reference_cm1, gruneisen=gruneisen, strain_peak=strain_peak,
             )
         )
+    reasons = [f"{r.sample}: {w}" for r in results if not r.converged for w in r.warnings]
     if out_dir is not None:
         from cationx.io.write import guard_not_input, write_csv, write_json
 
@@ -98,7 +100,8 @@ def fit_cmd(
         write_csv(targets["raman_summary.csv"], pd.concat([r.summary_table() for r in results], ignore_index=True))
         curves = [r.curves().assign(sample=r.sample) for r in results]
         write_csv(targets["raman_curves.csv"], pd.concat(curves, ignore_index=True))
-        write_json(targets["raman_fit.json"], {"samples": [r.to_dict() for r in results]})
+        write_json(targets["raman_fit.json"], {"trustworthy": not reasons, "reasons": reasons,
+                                               "samples": [r.to_dict() for r in results]})
     if plot_p:
         from cationx.plot import use_agg
         from cationx.plot.raman import raman_figure
@@ -106,6 +109,11 @@ def fit_cmd(
         use_agg()
         save_figure(raman_figure(results), plot_p)
     if json_out:
-        emit_json({"converged": all(r.converged for r in results), "samples": [r.to_dict() for r in results]})
+        emit_json({"converged": all(r.converged for r in results), "trustworthy": not reasons, "reasons": reasons,
+                   "samples": [r.to_dict() for r in results]})
     else:
+        if reasons:
+            typer.echo("NOT TRUSTWORTHY (exit code 3):\n" + "\n".join(f"  - {w}" for w in reasons) + "\n")
         typer.echo("\n\n".join(r.report() for r in results))
+    if reasons:
+        raise typer.Exit(3)

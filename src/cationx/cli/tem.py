@@ -108,6 +108,10 @@ def sizes_cmd(
         emit_json(report.to_dict())
         return
     st = report.statistics
+    for s in report.segmentations:
+        for w in s.warnings:
+            if w.startswith("SEGMENTATION NOT SUPPORTED"):
+                typer.echo(f"WARNING: {w}")
     for m, s in zip(report.micrographs, report.segmentations, strict=True):
         typer.echo(f"{Path(m.path).name}: {s.n_particles} particles (pixel {m.pixel_nm:.4g} nm from {m.pixel_source}; "
                    f"{s.n_edge_excluded} on the edge dropped, {s.n_split} splits)")

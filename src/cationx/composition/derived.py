@@ -238,8 +238,12 @@ class DerivedComposition:
         return "\n".join(lines)
 
 
-def _q(name: str, x: Any, unit: str = "", note: str = "") -> Quantity:
-    return Quantity(name, _nv(x), _sd(x), unit, note)
+def _q(name: str, x: Any, unit: str = "", note: str = "", *, allow_inf: bool = False) -> Quantity:
+    v, s = _nv(x), _sd(x)
+    if not (math.isfinite(v) or (allow_inf and math.isinf(v))) or not (math.isfinite(s) or math.isnan(s)):
+        raise InputError(f"derived value {name} is not finite ({v:g} +/- {s:g}): the amounts are too large or too "
+                         "small to combine (give them in a unit near 1, e.g. umol or mg/L)")
+    return Quantity(name, v, s, unit, note)
 
 
 def _sig(excess: Any) -> str:
@@ -311,13 +315,33 @@ def derive(
         notes.append(f"{el} is below its limit of detection: every quantity using {el} is an upper bound or meaningless")
 
     if incoming is not None and anion is not None:
+        if not _nv(a[anion]) > 0:
+            raise InputError(f"{anion} amount must be > 0 to relate {incoming} to it, got {_nv(a[anion]):g}")
         r = a[incoming] / a[anion]
         quantities.append(_q(f"{incoming}/{anion}", r, "mol/mol"))
-        x = m - r
-        quantities.append(_q(f"x in {incoming}({m:g}-x){anion}", x, "", f"x = {m:g} - {incoming}/{anion}"))
-        if _nv(x) < 0:
+        # the anion bound to the host (CdSe, CdS: 1:1) is not in the incoming phase
+        if host is not None and _nv(a[host]) > 0:
+            free = a[anion] - a[host]
+            if not _nv(free) > 0:
+                checks.append(f"{host} ({_nv(a[host]):.3g}) binds all the {anion} ({_nv(a[anion]):.3g}) at 1:1: "
+                              f"no {anion} left for {incoming}({m:g}-x){anion}, x not reported")
+                x = None
+            else:
+                r_phase = a[incoming] / free
+                x = m - r_phase
+                xnote = (f"x = {m:g} - {incoming}/({anion} - {host}): the {anion} bound to the host at 1:1 "
+                         f"({host}{anion}) removed")
+                rlabel = f"{incoming}/({anion} - {host})"
+                quantities.append(_q(rlabel, r_phase, "mol/mol"))
+        else:
+            x = m - r
+            xnote = f"x = {m:g} - {incoming}/{anion} (all {anion} counted in the {incoming} phase: no host given)"
+            r_phase, rlabel = r, f"{incoming}/{anion}"
+        if x is not None:
+            quantities.append(_q(f"x in {incoming}({m:g}-x){anion}", x, "", xnote))
+        if x is not None and _nv(x) < 0:
             checks.append(
-                f"{incoming}/{anion} = {_nv(r):.3g} exceeds the {m:g}:1 of {incoming}{m:g}{anion} "
+                f"{rlabel} = {_nv(r_phase):.3g} exceeds the {m:g}:1 of {incoming}{m:g}{anion} "
                 f"(x = {_nv(x):.3g} < 0, by {_sig(-x)}): excess {incoming} not bound in the lattice, or a wrong {anion} value"
             )
     if incoming is not None and host is not None:
@@ -349,7 +373,8 @@ def derive(
             add = _u(added_per_host)
             found = i / h0
             quantities.append(_q(f"{incoming} found per {host} originally present", found, "mol/mol"))
-            quantities.append(_q(f"{incoming} found / added", found / add if _nv(add) > 0 else _u(math.inf), ""))
+            quantities.append(_q(f"{incoming} found / added", found / add if _nv(add) > 0 else _u(math.inf), "",
+                                 allow_inf=True))
             if _nv(found) > _nv(add):
                 checks.append(
                     f"{incoming} found ({_nv(found):.3g} per {host}) exceeds {incoming} added "

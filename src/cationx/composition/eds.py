@@ -131,7 +131,12 @@ def analyze_eds(
     if (v.to_numpy() < 0).any():
         spot = v.index[(v < 0).any(axis=1)][0]
         raise InputError(f"EDS table: negative amount in spot {spot!r} (at% and wt% must be >= 0)")
-    tot = v.sum(axis=1)
+    with np.errstate(over="ignore"):
+        tot = v.sum(axis=1)
+        big = ~np.isfinite((v * 1000.0).sum(axis=1).to_numpy())
+    if big.any():
+        spot = v.index[big][0]
+        raise InputError(f"EDS table: values in spot {spot!r} are too large to normalise (at% or wt%, up to 100 expected)")
     if (tot <= 0).any():
         spot = v.index[tot <= 0][0]
         raise InputError(f"EDS table: spot {spot!r} has zero total over {', '.join(els)}")

@@ -38,6 +38,7 @@ columns are ignored.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import tomllib
@@ -53,6 +54,7 @@ from cationx._validation import check_existing_file
 from cationx.composition.elements import split_element_label
 from cationx.composition.icp import SampleInfo
 from cationx.errors import DataFileError, InputError, InterpretationWarning, ParseError
+from cationx.io.spectra import read_text, sniff_delimiter
 
 __all__ = ["read_eds", "read_icp", "read_icp_frame"]
 
@@ -73,6 +75,9 @@ _ALIASES = {
 }
 _PREP = ("digest_ml", "dilution", "mass_mg", "volume_ml")
 _IGNORE_EDS = {"total", "sum", "instats", "instat", "totals"}
+# EDS label columns, recognised by name even when they hold numbers (spot 1, 2, 3...)
+_EDS_LABELS = {"spot", "point", "spectrum", "spectrumlabel", "id", "label", "sample", "name", "area", "site", "no",
+               "number", "index"}
 
 
 def _key(name: Any) -> str:
@@ -91,15 +96,14 @@ def _canonical(columns: list[str]) -> dict[str, str]:
 
 
 def _read_text_table(path: Path) -> pd.DataFrame:
-    text = path.read_text(encoding="utf-8-sig")
+    text = read_text(path)  # one-line error for binary files
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines:
         raise DataFileError(f"table has no data: {path}")
-    head = lines[0]
-    sep = "\t" if head.count("\t") > max(head.count(","), head.count(";")) else (";" if head.count(";") > head.count(",") else ",")
+    sep = sniff_delimiter(lines[:1]) or ","
     try:
-        frame = pd.read_csv(path, sep=sep, comment="#", skipinitialspace=True, dtype=str, encoding="utf-8-sig")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        frame = pd.read_csv(io.StringIO(text), sep=sep, comment="#", skipinitialspace=True, dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise DataFileError(f"cannot parse {path}: {str(exc).splitlines()[0]}") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     if frame.empty:
@@ -276,7 +280,7 @@ def read_eds(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
             ignored.append(c)
             continue
         numeric = pd.to_numeric(raw[c].astype(str).str.strip(), errors="coerce")
-        if i == 0 and numeric.isna().all():
+        if label_col is None and (k in _EDS_LABELS or (i == 0 and numeric.isna().all())):
             label_col = c
             continue
         el, _ = split_element_label(c, f"{p.name} column")

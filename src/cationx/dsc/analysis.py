@@ -23,12 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._validation import as_1d_array, check_matching_lengths, check_positive
+from cationx._validation import as_1d_array, check_int, check_matching_lengths, check_positive
 from cationx.dsc.segments import Segment, split_segments
 from cationx.dsc.transition import Transition, find_transitions
 from cationx.errors import InputError
 
 __all__ = ["DscAnalysis", "SegmentResult", "analyze_dsc"]
+
+_MAX_SIGNAL = 1e100  # |heat flow| above this overflows the integrals and is no measurement
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +41,7 @@ class SegmentResult:
     u: np.ndarray
     temperature_c: np.ndarray
     signal_endo_up: np.ndarray
+    searched: bool = False  # a heating/cooling segment long enough (>= 30 points) to search for peaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +61,15 @@ class DscAnalysis:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def unsound(self) -> list[str]:
+        """Why the analysis cannot support its result ("no transition found" included): empty when sound."""
+        if any(sr.searched for sr in self.segments):
+            return []
+        kinds = ", ".join(f"{sr.segment.kind} ({sr.segment.n_points} points)" for sr in self.segments)
+        return [f"no heating or cooling segment with at least 30 points to search for transitions (segments: {kinds}): "
+                "'no transition found' says nothing about the sample; check the temperature/time columns and units"]
+
+    @property
     def sign_convention(self) -> str:
         way = "exo up (exothermic heat flow plotted positive)" if self.exo_up else "endo up (exothermic heat flow plotted negative)"
         return f"{way}; source: {self.sign_source}"
@@ -74,9 +86,13 @@ class DscAnalysis:
                         "peak": k,
                         "kind": tr.kind,
                         "onset_c": tr.onset_c,
+                        "onset_sd_k": tr.onset_sd,
                         "peak_c": tr.peak_c,
+                        "peak_sd_k": tr.peak_sd,
                         "endset_c": tr.endset_c,
+                        "endset_sd_k": tr.endset_sd,
                         "enthalpy": dh,
+                        "enthalpy_sd": None if tr.area_sd is None else abs(tr.area_sd * dh / tr.area) if tr.area else None,
                         "enthalpy_unit": self.enthalpy_unit,
                         "peak_height": tr.peak_height,
                         "baseline_step": tr.step,
@@ -110,15 +126,20 @@ class DscAnalysis:
             "mass_mg": self.mass_mg,
             "temperature_range_c": list(self.temperature_range_c) if self.temperature_range_c else None,
             "baseline": "tangential area-proportional (sigmoidal) baseline between lines fitted before and after each peak",
-            "onset": "ISO 11357-1 extrapolated onset: before-baseline x tangent at the leading-edge inflection",
+            "onset": "ISO 11357-1 extrapolated onset: baseline under the peak (sigmoidal) x tangent at the leading-edge inflection",
+            "uncertainty": "standard uncertainties (*_sd) from the signal noise by noise-injection bootstrap (50 replicates, "
+                           "seeded); mass, calibration and baseline-model choice not included",
             "segments": [sr.segment.to_dict() for sr in self.segments],
             "transitions": self.transition_table().to_dict(orient="records"),
             "hysteresis": list(self.hysteresis),
             "notes": list(self.notes),
+            "sound": not self.unsound,
+            "reasons": self.unsound,
         }
 
     def report(self) -> str:
-        lines = [f"sign convention: {self.sign_convention}",
+        lines = [f"NOT SOUND (exit code 3): {r}" for r in self.unsound]
+        lines += [f"sign convention: {self.sign_convention}",
                  f"enthalpy: {self.enthalpy_unit} (positive = endothermic); baseline: sigmoidal (tangential area-proportional); "
                  "onset/endset: ISO 11357-1 tangent construction"]
         for sr in self.segments:
@@ -128,8 +149,19 @@ class DscAnalysis:
                          f"({len(sr.transitions)} transition(s))")
         t = self.transition_table()
         if len(t):
-            cols = ["segment", "direction", "kind", "onset_c", "peak_c", "endset_c", "enthalpy"]
-            lines.append(t[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+            def pm(v: float, sd: float | None, fmt: str) -> str:
+                return f"{v:{fmt}}" + ("" if sd is None or pd.isna(sd) else f" ± {sd:.2g}")
+
+            shown = pd.DataFrame({
+                "segment": t["segment"], "direction": t["direction"], "kind": t["kind"],
+                "onset_c": [pm(v, sd, ".2f") for v, sd in zip(t["onset_c"], t["onset_sd_k"], strict=True)],
+                "peak_c": [pm(v, sd, ".2f") for v, sd in zip(t["peak_c"], t["peak_sd_k"], strict=True)],
+                "endset_c": [pm(v, sd, ".2f") for v, sd in zip(t["endset_c"], t["endset_sd_k"], strict=True)],
+                "enthalpy": [pm(v, sd, ".4g") for v, sd in zip(t["enthalpy"], t["enthalpy_sd"], strict=True)],
+            })
+            lines.append(shown.to_string(index=False))
+            lines.append("± = standard uncertainty from the signal noise (noise-injection bootstrap; mass, calibration "
+                         "and baseline choice not included)")
         else:
             lines.append("no transition found")
         for h in self.hysteresis:
@@ -168,6 +200,8 @@ def analyze_dsc(
     min_rate_k_min: float = 0.2,
     source: str = "",
     notes: Sequence[str] = (),
+    n_bootstrap: int = 50,
+    rng: int | np.random.Generator | None = 0,
 ) -> DscAnalysis:
     """Segments, transitions and enthalpies of one run (see the module docstring).
 
@@ -185,7 +219,11 @@ def analyze_dsc(
         Analyse only points within ``(lo, hi)`` °C.
     rate_k_min
         Scan rate for a file without a time column (converts the temperature integral to time).
+    n_bootstrap, rng
+        Noise-injection replicates per transition for the standard uncertainties of onset, peak,
+        endset and enthalpy (0 = none), and their seed (default 0: reproducible numbers).
     """
+    seed = rng  # the name rng is used below for the temperature range
     temp = as_1d_array(temperature_c, "temperature_c", min_length=10)
     hf = as_1d_array(heat_flow, "heat_flow", min_length=10)
     check_matching_lengths([temp, hf], ["temperature_c", "heat_flow"])
@@ -199,6 +237,15 @@ def analyze_dsc(
             raise InputError("time_s must span a positive interval")
     if np.ptp(temp) <= 0:
         raise InputError("temperature_c is constant: no heating or cooling to analyse")
+    if temp.min() < -273.15:
+        i = int(np.argmin(temp))
+        raise InputError(f"temperature_c must be >= -273.15 °C (absolute zero); point {i + 1} is {temp[i]:g} °C "
+                         "(a file in K read as °C, or the wrong column?)")
+    big = float(np.max(np.abs(hf)))
+    if big > _MAX_SIGNAL:
+        raise InputError(f"heat_flow values up to {big:.3g} exceed {_MAX_SIGNAL:g} in magnitude: not a heat flow "
+                         "(wrong column or corrupt file); rescale the data")
+    check_int(max_peaks, "max_peaks (--max-peaks)", minimum=1)
     mass = None if mass_mg is None else check_positive(mass_mg, "mass_mg")
     all_notes = list(notes)
     if rate_k_min is not None:
@@ -230,6 +277,8 @@ def analyze_dsc(
             raise InputError(f"temperature range {rng[0]:g}:{rng[1]:g} °C lies outside the data "
                              f"({temp.min():.4g}-{temp.max():.4g} °C)")
     _check_program(temp)
+    nb = check_int(n_bootstrap, "n_bootstrap", minimum=0)
+    gen = np.random.default_rng(seed)
     segs = split_segments(t, temp, min_rate_k_min=min_rate_k_min)
     results = []
     for s in segs:
@@ -248,9 +297,11 @@ def analyze_dsc(
             else:
                 u, ts, es = u[:0], ts[:0], es[:0]
         trs: list[Transition] = []
-        if s.kind != "isothermal" and u.size >= 30 and np.ptp(u) > 0:
-            trs = find_transitions(u, ts, es, max_peaks=max_peaks, trim_frac=0.0 if rng else 0.05)
-        results.append(SegmentResult(s, tuple(trs), tuple(tr.area * factor for tr in trs), u, ts, es))
+        searched = s.kind in ("heating", "cooling") and u.size >= 30 and bool(np.ptp(u) > 0)
+        if searched:
+            trs = find_transitions(u, ts, es, max_peaks=max_peaks, trim_frac=0.0 if rng else 0.05, n_bootstrap=nb,
+                                   rng=gen)
+        results.append(SegmentResult(s, tuple(trs), tuple(tr.area * factor for tr in trs), u, ts, es, searched))
     hyst = _hysteresis(results)
     return DscAnalysis(tuple(results), unit, heat_flow_unit, exo, src, mass, rng, tuple(hyst), tuple(all_notes), source)
 
@@ -269,6 +320,10 @@ def _check_program(temp: np.ndarray) -> None:
             f"the temperature does not follow a heating/cooling program (point-to-point scatter "
             f"{scatter:.3g} K over a span of {span:.3g} K): rows out of order or the wrong column?"
         )
+
+
+def _hyp(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else float(np.hypot(a, b))
 
 
 def _main(sr: SegmentResult) -> Transition | None:
@@ -298,9 +353,11 @@ def _hysteresis(results: Sequence[SegmentResult]) -> list[dict[str, Any]]:
                 "onset_heating_c": th.onset_c,
                 "onset_cooling_c": tc.onset_c,
                 "onset_difference_k": th.onset_c - tc.onset_c,
+                "onset_difference_sd_k": _hyp(th.onset_sd, tc.onset_sd),
                 "peak_heating_c": th.peak_c,
                 "peak_cooling_c": tc.peak_c,
                 "peak_difference_k": th.peak_c - tc.peak_c,
+                "peak_difference_sd_k": _hyp(th.peak_sd, tc.peak_sd),
             }
         )
     return out

@@ -8,6 +8,9 @@ chop a segment into pieces.  Runs shorter than ``min_points`` points, and heatin
 ``min_span_k`` inside a run of the opposite kind (recalescence: a supercooled sample that
 freezes warms itself for a moment), take the kind of their neighbours when both agree,
 else become isothermal.
+A segment left isothermal by these rules whose temperature nevertheless moves at
+``min_rate_k_min`` or more (a few points at the start of a run, a short ramp) is reported as
+``too short`` (neither a scan nor isothermal; no transitions are searched in it).
 Each segment's rate is the slope of a straight line through temperature vs time over
 its middle 80 % (K/min).  Without a time axis the direction comes from the sign of the
 temperature change from point to point and the rate is unknown (None).
@@ -32,7 +35,7 @@ class Segment:
     """Points ``start:stop`` (file order) of one program segment."""
 
     index: int
-    kind: str  # "heating" | "cooling" | "isothermal"
+    kind: str  # "heating" | "cooling" | "isothermal" | "too short"
     start: int
     stop: int
     rate_k_min: float | None
@@ -157,5 +160,7 @@ def split_segments(
             tt = t[sel] / 60.0
             if np.ptp(tt) > 0:
                 rate_k_min = float(np.polyfit(tt, temp[sel], 1)[0])
+        if kind == "isothermal" and rate_k_min is not None and abs(rate_k_min) >= thr:
+            kind = "too short"  # the temperature moves, but over too few points/kelvin to call it a scan
         out.append(Segment(k, str(kind), a, b, rate_k_min, float(temp[a]), float(temp[b - 1])))
     return out

@@ -17,11 +17,24 @@ briefly runs backwards (recalescence on freezing) still gives one onset.
   over the total, iterated to self-consistency (ISO 11357-1 allows it for a change of
   heat capacity across the peak; instrument software calls it "sigmoidal" or
   "tangential sigmoidal").  With no step the baseline is the straight line.
-- Extrapolated onset (ISO 11357-1): intersection of the extrapolated *before* baseline and
-  the tangent at the inflection point (steepest slope) of the leading edge; endset: the
-  tangent at the steepest point of the trailing edge with the *after* baseline.  When the
-  peak has several lobes (overlapping events), the leading edge is that of the first lobe
-  and the trailing edge that of the last, so the onset marks where the whole event starts.
+- Extrapolated onset (ISO 11357-1): intersection of the baseline under the peak (the
+  sigmoidal baseline above, which is the *before* line where the tangent meets it outside the
+  peak limits) and the tangent at the inflection point (steepest slope) of the leading edge;
+  endset: the tangent at the steepest point of the trailing edge with the same baseline (the
+  *after* line beyond the limits).  When the peak has several lobes (overlapping events), the
+  leading edge is that of the first lobe and the trailing edge that of the last, so the onset
+  marks where the whole event starts.  The edges are smoothed (cubic Savitzky-Golay over a
+  tenth of the peak limits, at most half the FWHM; the steepest point on a sixth, at most
+  3/4 of the FWHM): with a heat-capacity step the limits run far past the peak, and smoothing
+  over them flattened the edge (heating onsets 0.1 K early).  Remaining method bias against
+  the exact construction on the noise-free synthetic: -0.011 K (heating), +0.005 K (cooling).
+- Uncertainties: each peak is analysed again with white Gaussian noise of the measured sd
+  added (50 replicates, seeded); the robust SD (1.4826 x MAD) of the onsets, peaks, endsets
+  and areas is reported (``onset_sd`` ...; the peak's also holds the sampling step / sqrt 12).
+  To first order this is the sampling SD at the data's noise level (over 12-20 noise seeds
+  the errors divided by it have SD 0.7-1.1 for onsets and enthalpies; for peaks of weak
+  transitions, SNR ~ 11, 1.8); it does not include correlated noise, the mass, the
+  calibration or the baseline-model choice.
 - Area: ``integral (signal - B) du``; positive for an endotherm.
 
 Written here because no maintained Python package implements the ISO 11357 constructions
@@ -30,11 +43,13 @@ Written here because no maintained Python package implements the ISO 11357 const
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from scipy.signal import find_peaks, savgol_filter
+
+from cationx.xps.backgrounds import _noise as _mad_sigma  # MAD of first differences / sqrt 2
 
 __all__ = ["Transition", "find_transitions", "sigmoidal_baseline"]
 
@@ -57,24 +72,25 @@ class Transition:
     peak_height: float  # signal - baseline at the peak (endo positive)
     step: float  # after-baseline minus before-baseline at the peak
     baseline: np.ndarray  # on start:stop
+    # standard uncertainties from the signal noise (noise-injection bootstrap); None if not estimated
+    onset_sd: float | None = None
+    peak_sd: float | None = None
+    endset_sd: float | None = None
+    area_sd: float | None = None
+    n_bootstrap: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "onset_c": self.onset_c,
+            "onset_sd_k": self.onset_sd,
             "peak_c": self.peak_c,
+            "peak_sd_k": self.peak_sd,
             "endset_c": self.endset_c,
+            "endset_sd_k": self.endset_sd,
             "peak_height": self.peak_height,
             "baseline_step": self.step,
         }
-
-
-def _mad_sigma(v: np.ndarray) -> float:
-    d = np.diff(v)
-    if d.size == 0:
-        return 0.0
-    mad = float(np.median(np.abs(d - np.median(d))))
-    return 1.4826 * mad / np.sqrt(2.0)
 
 
 def _line(u: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -144,8 +160,14 @@ def find_transitions(
     trim_frac: float = 0.05,
     min_prominence_frac: float = 0.2,
     max_peaks: int = 3,
+    n_bootstrap: int = 50,
+    rng: int | np.random.Generator | None = 0,
 ) -> list[Transition]:
-    """Peaks of one segment (see the module docstring), largest first."""
+    """Peaks of one segment (see the module docstring), largest first.
+
+    ``n_bootstrap`` noise-injection replicates give the standard uncertainties of onset, peak,
+    endset and area (0 = none); ``rng`` seeds them (default 0: the same numbers every run).
+    """
     n = u.size
     if n < 30:
         return []
@@ -179,7 +201,40 @@ def find_transitions(
             continue
         taken.append((tr.start, tr.stop))
         out.append(tr)
+    if n_bootstrap > 0 and out and sigma > 0:
+        gen = np.random.default_rng(rng)
+        line = l0[0] + l0[1] * u
+        out = [_bootstrap(tr, u, temp, e, line, sigma, win, lo, hi, n_bootstrap, gen) for tr in out]
     return out
+
+
+def _bootstrap(tr: Transition, u: np.ndarray, temp: np.ndarray, e: np.ndarray, line: np.ndarray, sigma: float,
+               win: int, lo: int, hi: int, n: int, gen: np.random.Generator) -> Transition:
+    """Standard uncertainties of onset, peak, endset and area: the peak is analysed again with
+    white Gaussian noise of the measured sd added ``n`` times, and the SD of the results is
+    reported.  Conditional on the data, the spread of the re-analysed values is the sampling
+    spread of the estimates at the data's noise level (to first order in the noise); correlated
+    noise and baseline-model choice are not included."""
+    vals = []
+    for _ in range(n):
+        e_star = e + gen.normal(0.0, sigma, e.size)
+        dev = e_star - line
+        dev_s = savgol_filter(dev, win, 2) if hi - lo > win else dev
+        t = _one_peak(u, temp, e_star, dev_s, tr.peak_index, sigma, lo, hi)
+        if t is not None and abs(t.peak_index - tr.peak_index) <= max(3, (tr.stop - tr.start) // 4):
+            vals.append((t.onset_c, t.peak_c, t.endset_c, t.area))
+    if len(vals) < max(10, n // 2):
+        return tr  # the peak is not found again in most replicates: no uncertainty claimed
+    # robust SD (1.4826 MAD): on a weak noisy edge a few replicates put the tangent on a noise
+    # wiggle, and the plain SD (several K) then overstates the typical error (a few tenths of a K)
+    arr = np.asarray(vals)
+    sd = 1.4826 * np.median(np.abs(arr - np.median(arr, axis=0)), axis=0)
+    # the peak temperature is a sample's temperature: add the sampling resolution (uniform over one step)
+    k = tr.peak_index
+    step = abs(float(temp[min(k + 1, temp.size - 1)] - temp[max(k - 1, 0)])) / 2.0
+    peak_sd = float(np.hypot(sd[1], step / np.sqrt(12.0)))
+    return replace(tr, onset_sd=float(sd[0]), peak_sd=peak_sd, endset_sd=float(sd[2]), area_sd=float(sd[3]),
+                   n_bootstrap=len(vals))
 
 
 def _one_peak(u: np.ndarray, temp: np.ndarray, e: np.ndarray, dev: np.ndarray, p: int, sigma: float,
@@ -220,10 +275,29 @@ def _one_peak(u: np.ndarray, temp: np.ndarray, e: np.ndarray, dev: np.ndarray, p
     ip = int(np.argmax(sgn * net_s))
     if ip == 0 or ip == net.size - 1:
         return None
-    # the steepest point is located on a wider cubic smoothing (a sixth of the peak), else on a
-    # noisy edge it is a noise spike (tangent too steep, onset late); the tangent itself uses
-    # the lighter smoothing, which keeps the slope of a sharp edge
-    wd = _odd((b - a) // 6, b - a + 1)
+    # the limits can run far beyond the peak (a heat-capacity step keeps the signal off the
+    # chord): the smoothing is also bounded by the peak's own width (half its FWHM), else it
+    # flattens the edges and the tangents (onsets 0.1 K early with a 7 % step)
+    wd0 = _odd((b - a) // 6, b - a + 1)
+    net_w = (savgol_filter(es, wd0, 3) if es.size > wd0 else es) - base  # noise must not cut the FWHM short
+    iw = int(np.argmax(sgn * net_w))
+    above = sgn * net_w >= 0.5 * sgn * net_w[iw]
+    ip_w = iw
+    left = ip_w - int(np.argmin(above[ip_w::-1])) if not above[: ip_w + 1].all() else 0
+    right = ip_w + int(np.argmin(above[ip_w:])) if not above[ip_w:].all() else net_s.size
+    fwhm_pts = max(5, right - left)
+    win2 = _odd(min((b - a) // 10, fwhm_pts // 2), b - a + 1)
+    if win2 < win:
+        win = win2
+        es_s = savgol_filter(es, win, 3) if es.size > win else es
+        net_s = es_s - base
+        ip = int(np.argmax(sgn * net_s))
+        if ip == 0 or ip == net.size - 1:
+            return None
+    # the steepest point is located on a wider cubic smoothing (a sixth of the peak, at most
+    # 3/4 of its FWHM), else on a noisy edge it is a noise spike (tangent too steep, onset
+    # late); the tangent itself uses the lighter smoothing, which keeps the slope of a sharp edge
+    wd = _odd(min((b - a) // 6, (3 * fwhm_pts) // 4), b - a + 1)
     de_wide = np.gradient(savgol_filter(es, wd, 3) if es.size > wd else es, us)
     de = np.gradient(es_s, us)
     # the leading edge runs to the first lobe of the peak (an overlapping second event, e.g. a
@@ -242,7 +316,30 @@ def _one_peak(u: np.ndarray, temp: np.ndarray, e: np.ndarray, dev: np.ndarray, p
             return float(us[i])
         return float((line[0] - es_s[i] + slope * us[i]) / (slope - line[1]))
 
-    u_on, u_end = cross(i_on, before), cross(i_end, after)
+    def cross_baseline(i: int, line: tuple[float, float], leading: bool) -> float:
+        """Tangent at ``i`` meets the sigmoidal baseline under the peak (ISO 11357-1); outside
+        the peak limits that baseline is the before (after) line itself."""
+        tang = es_s[i] + de[i] * (us - us[i])
+        g = sgn * (tang - base)
+        idx = np.arange(0, i + 1) if leading else np.arange(i, us.size)
+        gi = g[idx]
+        if leading:
+            neg = np.flatnonzero(gi <= 0)
+            if neg.size == 0:
+                return cross(i, line)  # meets it before the peak limits, where the baseline is the line
+            j = int(idx[neg[-1]])
+            k = j + 1
+        else:
+            neg = np.flatnonzero(gi <= 0)
+            if neg.size == 0:
+                return cross(i, line)
+            k = int(idx[neg[0]])
+            j = k - 1
+        if k >= us.size or j < 0 or g[k] == g[j]:
+            return float(us[min(max(j, 0), us.size - 1)])
+        return float(us[j] + (us[k] - us[j]) * (0 - g[j]) / (g[k] - g[j]))
+
+    u_on, u_end = cross_baseline(i_on, before, True), cross_baseline(i_end, after, False)
     area = float(np.sum(0.5 * (net[1:] + net[:-1]) * np.diff(us)))
     step = (after[0] + after[1] * us[ip]) - (before[0] + before[1] * us[ip])
     return Transition(

@@ -40,7 +40,13 @@ import pandas as pd
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError, InputError
-from cationx.io.spectra import is_number, parse_numeric_block, read_text
+from cationx.io.spectra import (
+    is_numeric_row,
+    parse_numeric_block,
+    read_text,
+    sniff_delimiter,
+    split_cells,
+)
 
 __all__ = ["DscData", "read_dsc"]
 
@@ -151,16 +157,6 @@ def _role(title: str) -> str | None:
 # ----------------------------------------------------------------------------- layouts
 
 
-def _split(line: str, delim: str | None) -> list[str]:
-    parts = line.split() if delim is None else line.split(delim)
-    return [p.strip().strip('"') for p in parts]
-
-
-def _numeric_line(line: str, delim: str | None, decimal_comma: bool) -> bool:
-    cells = [c for c in _split(line, delim) if c != ""]
-    return len(cells) >= 2 and all(is_number(c.replace(",", ".") if decimal_comma else c) for c in cells)
-
-
 def _data_block(lines: list[tuple[int, str]], start: int, delim: str | None, decimal_comma: bool,
                 source: str) -> np.ndarray:
     block = []
@@ -169,11 +165,11 @@ def _data_block(lines: list[tuple[int, str]], start: int, delim: str | None, dec
             if block:
                 break
             continue
-        if not _numeric_line(ln, delim, decimal_comma):
+        if not is_numeric_row(ln, delim, decimal_comma):
             if block:
                 break
             continue
-        cells = [c for c in _split(ln, delim) if c != ""]
+        cells = [c for c in split_cells(ln, delim) if c != ""]
         block.append((lineno, (" " if delim is None else delim).join(cells)))
     if not block:
         raise DataFileError(f"{source}: no numeric data rows")
@@ -183,14 +179,11 @@ def _data_block(lines: list[tuple[int, str]], start: int, delim: str | None, dec
 def _guess_delim(lines: list[str]) -> tuple[str | None, bool]:
     """Delimiter of the data rows and whether they use a decimal comma."""
     sample = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")][-50:] or lines[-50:]
-    for d in (";", "\t", ","):
-        if sum(d in ln for ln in sample) >= max(1, len(sample) // 2):
-            if d == ",":
-                return ",", False
-            dec = any(re.search(r"\d,\d", ln) for ln in sample) and not any(re.search(r"\d\.\d", ln) for ln in sample)
-            return (None if d == "\t" else d), dec
+    d = sniff_delimiter(sample)
+    if d == ",":
+        return ",", False
     dec = any(re.search(r"\d,\d", ln) for ln in sample) and not any(re.search(r"\d\.\d", ln) for ln in sample)
-    return None, dec
+    return (None if d == "\t" else d), dec
 
 
 def _mass_from(text: str) -> float | None:
@@ -258,7 +251,7 @@ def read_dsc(path: str | Path, *, format: str | None = None) -> DscData:
         delim, dec = _guess_delim([ln for _, ln in lines])
         for i, (_, ln) in enumerate(lines):
             if ln.startswith("##"):
-                titles = [c for c in _split(ln[2:], delim) if c]
+                titles = [c for c in split_cells(ln[2:], delim) if c]
                 data_start = i + 1
             elif ln.startswith("#"):
                 parts = [c for c in re.split(r"[:;\t]", ln[1:], maxsplit=1)]
@@ -280,7 +273,7 @@ def read_dsc(path: str | Path, *, format: str | None = None) -> DscData:
         if exo:
             exo_up = int(exo.group(1)) > 0
             notes.append(f"sign from the header #EXO:{exo.group(1)} ({'exo up' if exo_up else 'exo down'})")
-        titles = [c for c in _split(lines[data_start - 1][1][2:], delim) if c]
+        titles = [c for c in split_cells(lines[data_start - 1][1][2:], delim) if c]
         data = _data_block(lines, data_start, delim, dec, p.name)
         units = [None] * len(titles)
     elif fmt == "mettler":
@@ -297,6 +290,9 @@ def read_dsc(path: str | Path, *, format: str | None = None) -> DscData:
                 k, v = ln.split(":", 1)
                 if k.strip():
                     meta[k.strip()] = v.strip()
+        if data_start is None:
+            raise DataFileError(f"{p.name}: not a Mettler STARe export (no 'Index t Ts' column line); "
+                                "leave --format out or use --format generic, which reads the column titles and units")
         delim, dec = _guess_delim([ln for _, ln in lines[data_start:]])
         data = _data_block(lines, data_start or 0, delim, dec, p.name)
     else:
@@ -304,13 +300,13 @@ def read_dsc(path: str | Path, *, format: str | None = None) -> DscData:
         start = None
         for i in range(len(lines)):
             window = [ln for _, ln in lines[i : i + 3]]
-            if len(window) == 3 and all(_numeric_line(w, delim, dec) for w in window):
+            if len(window) == 3 and all(is_numeric_row(w, delim, dec) for w in window):
                 start = i
                 break
         if start is None:
             raise DataFileError(f"{p.name}: no block of numeric rows found (not a DSC text export?)")
         pre = [ln for _, ln in lines[:start] if ln.strip()]
-        titles = [c for c in _split(pre[-1], delim) if c] if pre else []
+        titles = [c for c in split_cells(pre[-1], delim) if c] if pre else []
         for ln in pre[:-1]:
             cells = [c for c in re.split(r"[:;,\t=]", ln, maxsplit=1)]
             if len(cells) == 2 and cells[0].strip():

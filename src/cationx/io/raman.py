@@ -24,16 +24,17 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from cationx._validation import check_existing_file
-from cationx.errors import DataFileError, ParseError
+from cationx.errors import DataFileError, DataFileWarning, ParseError
 from cationx.io.spectra import (
     SpectrumSet,
     finish_spectra,
-    is_number,
+    is_numeric_row,
     parse_numeric_block,
     read_text,
     sniff_delimiter,
@@ -47,9 +48,25 @@ def _cells(line: str, delim: str | None) -> list[str]:
     return [c for c in split_cells(line, delim) if c != ""]
 
 
-def _numeric(line: str, delim: str | None, decimal_comma: bool) -> bool:
-    cells = _cells(line, delim)
-    return len(cells) >= 2 and all(is_number(c.replace(",", ".") if decimal_comma else c) for c in cells)
+def _note_dropped(x: np.ndarray, ys: list[np.ndarray], labels: list[str], meta: dict[str, str], source: str) -> None:
+    """Name the rows with a missing (NaN) or infinite value that :func:`finish_spectra` drops,
+    in ``meta['dropped']`` and as a :class:`DataFileWarning`: never silently."""
+    parts = []
+    for lab, y in zip(labels, ys, strict=True):
+        bad_nan = np.isnan(x) | np.isnan(y)
+        bad_inf = np.isinf(x) | np.isinf(y)
+        if bad_nan.any() or bad_inf.any():
+            what = []
+            if bad_nan.any():
+                what.append(f"{int(bad_nan.sum())} NaN")
+            if bad_inf.any():
+                what.append(f"{int(bad_inf.sum())} infinite")
+            first = int(np.flatnonzero(bad_nan | bad_inf)[0]) + 1
+            parts.append(f"{lab!r}: {' and '.join(what)} of {x.size} rows dropped (first at data row {first})")
+    if parts:
+        msg = "; ".join(parts)
+        meta["dropped"] = msg
+        warnings.warn(f"{source}: {msg}", DataFileWarning, stacklevel=3)
 
 
 def read_raman(path: str | Path) -> SpectrumSet:
@@ -84,7 +101,7 @@ def read_raman(path: str | Path) -> SpectrumSet:
     start = None
     for i in range(len(lines)):
         window = [ln for _, ln in lines[i : i + 3]]
-        if len(window) == 3 and all(_numeric(w, delim, decimal_comma) for w in window):
+        if len(window) == 3 and all(is_numeric_row(w, delim, decimal_comma) for w in window):
             start = i
             break
     if start is None:
@@ -121,9 +138,9 @@ def read_raman(path: str | Path) -> SpectrumSet:
         labels = [h or f"y{k}" for k, h in enumerate(header[1:ncol], start=1)]
     else:
         labels = [f"y{k}" for k in range(1, ncol)]
-    spectra, order = finish_spectra(
-        data[:, 0], [data[:, k] for k in range(1, ncol)], labels, source=p.name, x_unit="cm-1", y_unit="counts"
-    )
+    ys = [data[:, k] for k in range(1, ncol)]
+    _note_dropped(data[:, 0], ys, labels, meta, p.name)
+    spectra, order = finish_spectra(data[:, 0], ys, labels, source=p.name, x_unit="cm-1", y_unit="counts")
     fmt = "renishaw" if names[:1] == ["wave"] else "labspec" if meta and not header else "generic"
     meta["x_order"] = order
     if header:
@@ -153,10 +170,12 @@ def _wide(lines: list[tuple[int, str]], start: int, delim: str | None, decimal_c
     rows = parse_numeric_block(block[1:], delim, source=p.name, decimal_comma=decimal_comma)
     coords = rows[:, :extra]
     labels = [f"X={c[0]:g}, Y={c[1]:g}" if extra == 2 else f"t={c[0]:g}" for c in coords]
+    meta: dict[str, str] = {}
+    _note_dropped(axis, [r[extra:] for r in rows], labels, meta, p.name)
     spectra, order = finish_spectra(axis, [r[extra:] for r in rows], labels, source=p.name, x_unit="cm-1",
                                     y_unit="counts")
     return SpectrumSet("labspec-map" if extra == 2 else "labspec-series", str(p), spectra,
-                       {"x_order": order, "positions": str(len(spectra))})
+                       {**meta, "x_order": order, "positions": str(len(spectra))})
 
 
 def _looks_like_map(data: np.ndarray) -> bool:
@@ -181,10 +200,11 @@ def _split_map(data: np.ndarray, p: Path, meta: dict[str, str], header: list[str
         raise ParseError(f"{p.name}: map positions hold different numbers of points ({sorted(lengths)})")
     spectra = []
     order = "ascending"
+    meta = dict(meta)
+    _note_dropped(np.concatenate(xs), [np.concatenate(ys)], ["map"], meta, p.name)
     for x, y, lab in zip(xs, ys, labels, strict=True):
         sp, order = finish_spectra(x, [y], [lab], source=p.name, x_unit="cm-1", y_unit="counts")
         spectra.extend(sp)
-    meta = dict(meta)
     meta["x_order"] = order
     meta["positions"] = str(len(spectra))
     if header:

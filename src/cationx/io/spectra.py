@@ -186,6 +186,12 @@ def split_cells(line: str, delim: str | None) -> list[str]:
     return [p.strip().strip('"').strip("'").strip() for p in parts]
 
 
+def is_numeric_row(line: str, delim: str | None, decimal_comma: bool = False, *, min_cells: int = 2) -> bool:
+    """True when ``line`` holds at least ``min_cells`` non-empty cells, all numbers (``nan``/``inf`` count)."""
+    cells = [c for c in split_cells(line, delim) if c != ""]
+    return len(cells) >= min_cells and all(is_number(c.replace(",", ".") if decimal_comma else c) for c in cells)
+
+
 def is_number(cell: str) -> bool:
     return bool(_NUMBER.match(cell)) or cell.lower() in ("nan", "inf", "-inf", "+inf")
 

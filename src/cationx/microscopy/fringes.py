@@ -13,8 +13,11 @@ Method
    ``threshold = ln(N / false_alarm) / ln 2`` for ``N`` bins.  Frequencies below 3 bins (the
    DC peak and window leakage) and above 90 % of the Nyquist frequency (d < 2.2 pixels) are
    excluded, as is anything 1e-8 below the strongest non-DC bin (window leakage in very smooth
-   images), and of each Friedel pair (``g``, ``-g``) only one
-   is kept.
+   images) or below the power the rounding of the stored grey levels can produce (the
+   quantisation floor: ``q^2/12 x sum(w^2)`` per bin times ``ln(N/false_alarm)`` in a noisy
+   region, times ``N`` in a clean one, where the rounding error of a periodic pattern is itself
+   periodic; ``q`` is the grey-level step, 1 for 8/16-bit images), and of each Friedel pair
+   (``g``, ``-g``) only one is kept.
 4. Sub-bin position: three-point Gaussian (log-parabola) interpolation along each axis.  Its
    uncertainty in bins is ``sqrt(b^2 + 1/ratio)``: ``b = 0.05`` bounds the interpolation bias
    for a Hann-windowed sinusoid (checked in the tests over the whole sub-bin range) and
@@ -22,8 +25,9 @@ Method
    uncertainty of the pixel size (``calibration_rel``) is added in quadrature: it is usually
    the largest term (1-2 % for a TEM magnification) and is zero unless given.
 5. ``d = 1/|g|`` with ``sigma_d = sigma_g / |g|^2``.  Spots are grouped into families of equal
-   |g| and checked for harmonics: a spot whose g is n times (n = 2, 3, 4) that of a collinear spot
-   is reported as order n of that fundamental.
+   |g| (the family d averages the statistical uncertainties; the calibration part is added
+   once, in quadrature) and checked for harmonics: fundamentals are taken strongest first, and
+   a weaker collinear spot whose g is n times (n = 2, 3, 4) a fundamental's is its order n.
 6. A pair with ratio d1/d2 close to 2 is flagged (``kind``: ``half-order`` when the longer
    spacing is the weaker spot, ``second-order`` when it is the stronger, e.g. 400 of 200,
    ``not-collinear``).  A weak spot at half the frequency of a strong lattice spot can be a superstructure (e.g. Cu vacancy ordering in beta-Cu2Se: 6.7 A = 2 d111
@@ -302,6 +306,30 @@ def _angle_diff(a: float, b: float) -> float:
     return min(d, 180.0 - d)
 
 
+def _quantisation_floor(sub: np.ndarray, win: np.ndarray, false_alarm: float) -> float:
+    """Power that the rounding of the stored grey levels can put into one bin of the windowed spectrum.
+
+    The grey-level step ``q`` is the smallest gap between distinct values of the region (1 for an
+    integer image, the float32/float64 spacing otherwise); rounding adds an error of variance
+    ``q^2 / 12`` per pixel, i.e. ``q^2 / 12 x sum(w^2)`` per bin when it is white.  It is white only
+    when the image noise exceeds ``q`` (noise dithers the rounding); in a clean image (a noise-free
+    simulation, a strongly filtered micrograph) the rounding error of a periodic pattern is itself
+    periodic and its whole energy, ``N`` times more, can land in a few harmonic bins.  The floor is
+    the white level times the detection factor ``ln(N / false_alarm)`` for a noisy region, and the
+    whole rounding energy for a clean one.
+    """
+    from cationx.xps.backgrounds import _noise
+
+    vals = np.unique(sub)
+    gaps = np.diff(vals)
+    q = float(gaps.min()) if gaps.size else 0.0
+    q = max(q, float(np.finfo(np.float64).eps * np.max(np.abs(vals))))
+    white = q * q / 12.0 * float(np.sum(win * win))
+    n = sub.size
+    noise = min(_noise(sub.ravel()), _noise(sub.T.ravel()))
+    return white * (math.log(n / false_alarm) if noise > q else float(n))
+
+
 def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple[float, float] | None,
             calibration_rel: float) -> tuple[list[dict[str, Any]], np.ndarray, float]:
     require("skimage")
@@ -334,7 +362,7 @@ def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple
     # dynamic-range floor: in very smooth (interpolated, low-pass filtered) images the window's
     # discretisation leakage at high |g| is 1e-10 of the low-|g| power and can still beat the ring
     # median; nothing 1e-8 below the strongest non-DC bin is a fringe
-    floor = DYNAMIC_RANGE * float(power[kr >= MIN_K_BINS].max())
+    floor = max(DYNAMIC_RANGE * float(power[kr >= MIN_K_BINS].max()), _quantisation_floor(sub, win, false_alarm))
     allowed &= power > floor
     peaks = peak_local_max(np.where(allowed, ratio, 0.0), min_distance=2, threshold_abs=thr, exclude_border=False)
     logp = np.log(np.maximum(power, np.finfo(float).tiny))
@@ -591,19 +619,24 @@ def analyse_fringes(
                         s["ratio"], s["power"] / pmax, s["width"]) for i, s in enumerate(found)]
     msgs: list[str] = []
 
-    # harmonics: ascending g; a spot is order n of the lowest-g collinear spot it is n times of
-    by_g = sorted(spots, key=lambda s: s.g_inv_nm)
+    # harmonics: fundamentals are chosen by power (strongest first); a weaker collinear spot at
+    # n times its g (n = 2, 3, 4) is its order n.  A spot stronger than another is never that
+    # one's harmonic (a weak spot at g/2 is a half-order flag, not the strong spot's fundamental).
+    by_power = sorted(spots, key=lambda s: -s.relative_power)
     order: dict[int, tuple[int, int | None]] = {s.id: (1, None) for s in spots}
-    for j, b in enumerate(by_g):
-        for a in by_g[:j]:
-            if order[a.id][0] != 1 or _angle_diff(a.angle_deg, b.angle_deg) > angle_tol_deg:
+    has_harmonics: set[int] = set()
+    for i, a in enumerate(by_power):
+        if order[a.id][0] != 1:
+            continue
+        for b in by_power[i + 1:]:
+            if order[b.id][0] != 1 or b.id in has_harmonics or _angle_diff(a.angle_deg, b.angle_deg) > angle_tol_deg:
                 continue
             n = b.g_inv_nm / a.g_inv_nm
             nn = round(n)
             sn = n * math.hypot(_stat_rel(a, cal), _stat_rel(b, cal))
             if nn in HARMONIC_ORDERS and abs(n - nn) <= max(3 * sn, 0.02 * nn):
                 order[b.id] = (nn, a.id)
-                break
+                has_harmonics.add(a.id)
     fam = _families(spots)
     fam_of = {spots[i].id: k + 1 for k, grp in enumerate(fam) for i in grp}
     spots = [FringeSpot(s.id, s.kx_bins, s.ky_bins, s.g_inv_nm, s.g_uncertainty_inv_nm, s.d_angstrom,
@@ -612,9 +645,12 @@ def analyse_fringes(
     families = []
     for k, grp in enumerate(fam):
         members = [spots[i] for i in grp]
-        wts = np.array([1.0 / m.d_uncertainty_angstrom**2 for m in members])
+        # average the statistical parts only: the pixel-size calibration is common to every spot
+        # and does not shrink with their number; it is added back once, in quadrature
+        wts = np.array([1.0 / (m.d_angstrom * _stat_rel(m, cal)) ** 2 for m in members])
         dm = float(np.sum(wts * [m.d_angstrom for m in members]) / wts.sum())
-        families.append({"family": k + 1, "d_angstrom": dm, "d_uncertainty_angstrom": float(1 / math.sqrt(wts.sum())),
+        sd_fam = math.hypot(1.0 / math.sqrt(wts.sum()), cal * dm)
+        families.append({"family": k + 1, "d_angstrom": dm, "d_uncertainty_angstrom": sd_fam,
                          "spot_ids": [m.id for m in members], "angles_deg": [m.angle_deg for m in members]})
     matches = None
     if match_cell_angstrom is not None:

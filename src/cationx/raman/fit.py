@@ -65,6 +65,7 @@ SHAPES = ("lorentz", "voigt", "pvoigt")
 SHARE = ("none", "width", "position")
 BASELINES = ("linear", "none", "asls", "arpls", "modpoly")
 _XPS_SHAPE = {"lorentz": "lorentz", "voigt": "voigt", "pvoigt": "sgl"}
+_MAX_INTENSITY = 1e100
 
 
 def _prepare(x_in: Any, y_in: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -75,6 +76,10 @@ def _prepare(x_in: Any, y_in: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     x, y = x[order], y[order]
     if np.any(np.diff(x) == 0):
         raise InputError(f"{name}: Raman shift values repeat; the axis must be monotonic")
+    big = float(np.max(np.abs(y)))
+    if big > _MAX_INTENSITY:
+        raise InputError(f"{name}: intensities up to {big:.3g} exceed {_MAX_INTENSITY:g} in magnitude; rescale the data "
+                         "(the optimiser's bounded parameters overflow)")
     return x, y
 
 
@@ -132,6 +137,15 @@ def fit_replicates(
             raise InputError(f"peaks_cm1 must be positive finite Raman shifts, got {c!r}")
     w0 = check_positive(fwhm_cm1, "fwhm_cm1")
     dmax = check_positive(max_shift_cm1, "max_shift_cm1")
+    close: list[str] = []
+    for a_i, a in enumerate(centres):
+        for b in centres[a_i + 1 :]:
+            if abs(a - b) < 0.5 * w0:
+                raise InputError(f"peaks_cm1 {a:g} and {b:g} are closer than half the starting FWHM ({w0:g} cm-1): "
+                                 "the split between them is undetermined; give each band once")
+            if abs(a - b) < w0:
+                close.append(f"bands at {a:g} and {b:g} cm-1 are closer than the starting FWHM ({w0:g} cm-1): their "
+                             "split is poorly determined (give a smaller fwhm_cm1 if they are resolved)")
     sp = check_int(strain_peak, "strain_peak", minimum=0)
     if sp >= len(centres):
         raise InputError(f"strain_peak = {sp} but only {len(centres)} band(s) are fitted (0-based)")
@@ -237,7 +251,9 @@ def fit_replicates(
         for w in first_warnings:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
-    warn: list[str] = []
+    warn: list[str] = list(close)
+    if not res.success:
+        warn.append(f"the optimiser did not converge: {res.message}")
     if not (res.r2 >= 0):
         warn.append(f"R^2 = {res.r2:.3g} < 0: the bands fit worse than a constant")
     for name, p0 in params.items():

@@ -40,6 +40,7 @@ from cationx.reproduce._paper_numbers import (
     numbers_frame,
     numbers_markdown,
     rounding_interval,
+    rounding_range,
 )
 
 PAPER = "white2017"
@@ -63,15 +64,20 @@ LATTICE_A = 5.85  # a_c of the anti-fluorite Se sublattice, 001 Results
 def paper_numbers() -> list[PaperNumber]:
     """The {111} spacings 001 prints for a_c = 5.85 A, recomputed."""
     d111 = LATTICE_A / math.sqrt(3)
+    a_int = rounding_interval(LATTICE_A, 2)  # 5.85 as printed
     src = "001, Results 'Lack of vacancy ordering in Cu2Se clusters'"
     return [
         PaperNumber("d111_a_over_sqrt3_A", "inter-Se {111} spacing a/sqrt(3), a = 5.85 A", 3.3, d111, "A", src,
                     printed_interval=rounding_interval(3.3, 1),
-                    note="3.378 A, i.e. 3.4 to one decimal; the 2 nm fringes (3.2 A) are compared with it in white2017-physics"),
+                    computed_interval=rounding_range(lambda a: a / math.sqrt(3), a_int),
+                    note="3.378 A, i.e. 3.4 to one decimal, for any a that prints as 5.85 (3.375-3.380); the 2 nm "
+                         "fringes (3.2 A) are compared with it in white2017-physics"),
         PaperNumber("superstructure_2d111_A", "vacancy superstructure period 2 d111 = 2a/sqrt(3) (a/(2 sqrt 3) x 4)", 6.7, 2 * d111, "A",
                     src + " and Fig. 3 caption ('0.67 nm')", printed_interval=rounding_interval(6.7, 1),
-                    note=f"6.755 A rounds to 6.8; 6.7 A would need a = {6.7 * math.sqrt(3) / 2:.3f} A (the measured 6 nm "
-                         "fringes may well be 6.7 A: the formula value is 6.76)"),
+                    computed_interval=rounding_range(lambda a: 2 * a / math.sqrt(3), a_int),
+                    note=f"6.755 A rounds to 6.8 for a = 5.85 exactly; a in [5.845, 5.855) gives 6.749-6.761, and "
+                         f"6.7 needs a < {6.75 * math.sqrt(3) / 2:.4f} A, which still prints as 5.85 (the measured 6 nm "
+                         "fringes may well be 6.7 A)"),
         PaperNumber("superstructure_over_d111", "superstructure period / d111", 2.0, 2.0, "", src,
                     note="'twice the typical lattice spacing along <111>': exact by construction"),
     ]

@@ -49,6 +49,7 @@ from cationx.reproduce._paper_numbers import (
     numbers_frame,
     numbers_markdown,
     rounding_interval,
+    rounding_range,
 )
 
 PAPER = "yao2023"
@@ -120,6 +121,7 @@ def paper_numbers() -> list[PaperNumber]:
     rows.append(PaperNumber(
         "slope_ratio_L2_L1", "incorporation-rate ratio L2 / L1 = 0.83 / 0.11", 7.5, 0.83 / 0.11, "",
         "004, Results (ICP-OES) and Fig. 1(a) caption", printed_interval=rounding_interval(7.5, 1),
+        computed_interval=_ratio_interval(0.83, 0.005, 0.11, 0.005),
         note="with L1, L2 anywhere in their rounding intervals: "
              + "{:.2f}-{:.2f}".format(*_ratio_interval(0.83, 0.005, 0.11, 0.005))))
     (a0, i0), (a1, i1), (a2, i2), (a3, i3) = ICP_SERIES
@@ -139,11 +141,13 @@ def paper_numbers() -> list[PaperNumber]:
     rows.append(PaperNumber(
         "rate_ratio_ag", "Ag: k(0-20 s) / k(20-100 s) = 0.056 / 0.019", 3.0, 0.056 / 0.019, "",
         "004, Results (in-situ UV-Vis, Fig. 2(b))", printed_interval=(2.5, 3.5),
+        computed_interval=_ratio_interval(0.056, 0.0005, 0.019, 0.0005),
         note="'three times higher'; rounding of k alone allows "
              + "{:.2f}-{:.2f}".format(*_ratio_interval(0.056, 0.0005, 0.019, 0.0005))))
     rows.append(PaperNumber(
         "rate_ratio_cu", "Cu: k(0-10 s) / k(10-90 s) = 0.15 / 0.011", 14.0, 0.15 / 0.011, "",
         "004, Results (Cu exchange, Fig. S12)", printed_interval=rounding_interval(14.0, 0),
+        computed_interval=_ratio_interval(0.15, 0.005, 0.011, 0.0005),
         note="'14 times higher'; rounding of k alone allows "
              + "{:.1f}-{:.1f}".format(*_ratio_interval(0.15, 0.005, 0.011, 0.0005))))
     u_nm = 0.5 / math.sqrt(3)  # integer nm: uniform over +-0.5 nm
@@ -158,6 +162,7 @@ def paper_numbers() -> list[PaperNumber]:
     rows.append(PaperNumber(
         "ag3d52_shift_ev", "Ag 3d5/2 shift 368.9 -> 366.3 eV", 2.7, 368.9 - 366.3, "eV",
         "004, Results (XPS) and Fig. 4(b) caption", printed_interval=rounding_interval(2.7, 1),
+        computed_interval=rounding_range(lambda a, b: a - b, rounding_interval(368.9, 1), rounding_interval(366.3, 1)),
         note="the 3d3/2 pair 374.9 -> 372.3 gives 2.6 too; 2.7 needs both values at the edges of their rounding "
              "(368.95 - 366.25)"))
     rows.append(PaperNumber(
