@@ -31,6 +31,7 @@ import lmfit
 import numpy as np
 from scipy.special import expit
 
+from cationx._noise import noise_second_differences
 from cationx._validation import (
     as_1d_array,
     check_choice,
@@ -636,13 +637,7 @@ def _safe_sse_values(func: Any, values: Mapping[str, float], items: Sequence[Tit
     return total
 
 
-def _noise_from_data(y: np.ndarray) -> float:
-    """Point-to-point noise of a smooth curve, independent of any model: the robust (MAD)
-    scale of second differences, which have variance 6 sigma^2 for white noise."""
-    if y.size < 4:
-        return 0.0
-    d2 = np.diff(y, 2)
-    return float(1.4826 * np.median(np.abs(d2)) / math.sqrt(6.0))
+_noise_from_data = noise_second_differences  # model-free noise of a smooth fraction curve
 
 
 def _constants(result: FitResult, per_nc_units: bool = False) -> dict[str, Any]:

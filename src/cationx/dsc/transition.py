@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 from scipy.signal import find_peaks, savgol_filter
 
-from cationx.xps.backgrounds import _noise as _mad_sigma  # MAD of first differences / sqrt 2
+from cationx._noise import noise_first_differences as _mad_sigma
 
 __all__ = ["Transition", "find_transitions", "sigmoidal_baseline"]
 

@@ -318,7 +318,7 @@ def _quantisation_floor(sub: np.ndarray, win: np.ndarray, false_alarm: float) ->
     the white level times the detection factor ``ln(N / false_alarm)`` for a noisy region, and the
     whole rounding energy for a clean one.
     """
-    from cationx.xps.backgrounds import _noise
+    from cationx._noise import noise_first_differences as _noise
 
     vals = np.unique(sub)
     gaps = np.diff(vals)

@@ -366,7 +366,7 @@ def _contrast_to_noise(image: np.ndarray, labels: np.ndarray) -> float | None:
     """
     from scipy import ndimage as ndi
 
-    from cationx.xps.backgrounds import _noise
+    from cationx._noise import noise_first_differences as _noise
 
     n = int(labels.max())
     if n == 0 or not (labels == 0).any():

@@ -356,11 +356,9 @@ def _wavelength_for_diameter(material: str, diameter: float) -> float:
 def _spectral_noise(y: np.ndarray, valid: np.ndarray) -> float:
     """Absorbance noise of the series: the robust scale of second differences along wavelength
     (variance 6 sigma^2 for white noise), median over the spectra."""
-    vals = []
-    for row, ok in zip(y, valid, strict=True):
-        d2 = np.diff(row[ok], 2)
-        if d2.size >= 10:
-            vals.append(1.4826 * float(np.median(np.abs(d2))) / math.sqrt(6.0))
+    from cationx._noise import noise_second_differences
+
+    vals = [noise_second_differences(row[ok]) for row, ok in zip(y, valid, strict=True) if ok.sum() >= 12]
     return float(np.median(vals)) if vals else 0.0
 
 

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from cationx._noise import noise_first_differences
 from cationx._validation import as_1d_array, check_int, check_matching_lengths, check_positive
 from cationx.errors import FitError, InputError
 
@@ -126,10 +127,7 @@ def _smooth(y: np.ndarray, width: int) -> np.ndarray:
     return uniform_filter1d(y, size=max(1, width), mode="nearest")
 
 
-def _noise(y: np.ndarray) -> float:
-    """Point-to-point noise (robust: MAD of first differences / sqrt 2)."""
-    d = np.diff(y)
-    return float(1.4826 * np.median(np.abs(d - np.median(d))) / np.sqrt(2)) if d.size else 0.0
+_noise = noise_first_differences  # point-to-point noise (robust: MAD of first differences / sqrt 2)
 
 
 def plateau_window(binding_energy_ev: object, intensity: object, *, n_avg: int = 3) -> tuple[float, float]:
