@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import as_1d_array
+from cationx.constants import HC_EV_NM
 
 __all__ = ["HC_EV_NM", "ev_to_nm", "nm_to_ev", "to_energy_axis"]
-
-HC_EV_NM = 1239.8419843320026
 
 
 def nm_to_ev(wavelength_nm: Any) -> Any:

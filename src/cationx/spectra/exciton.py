@@ -55,6 +55,7 @@ import pandas as pd
 from scipy.signal import find_peaks, savgol_coeffs, savgol_filter
 
 from cationx._validation import as_1d_array, check_matching_lengths, check_positive
+from cationx.constants import HC_EV_NM
 from cationx.errors import InputError
 
 __all__ = [
@@ -206,9 +207,9 @@ def find_exciton(
     w, a = _prep(wavelength_nm, absorbance)
     red_limit = None
     if material is not None:
-        from cationx.spectra.sizing import BULK_GAP_EV, _material
+        from cationx.materials import BULK_GAP_EV, _material
 
-        red_limit = 1239.8419843320026 / BULK_GAP_EV[_material(material)]
+        red_limit = HC_EV_NM / BULK_GAP_EV[_material(material)]
     check_positive(smooth_nm, "smooth_nm")
     check_positive(fit_half_width_nm, "fit_half_width_nm")
     check_positive(min_prominence, "min_prominence")

@@ -18,16 +18,14 @@ sizes, approximately; check the original before relying on an edge) a
 Uncertainties propagate from the wavelength uncertainty to first order:
 ``sigma_D = |dD/dlambda| sigma_lambda``, ``sigma_eps = eps b sigma_D / D``.
 
-Cations per NC: a sphere of diameter D holds ``(pi/6) D^3 / v_fu`` formula units, with the
-volume per formula unit ``v_fu = M / (rho N_A)``.  Densities follow from the room-temperature
-lattice constants (zinc blende: 4 formula units per a^3; wurtzite: 2 per sqrt(3)/2 a^2 c), so
-the two phases differ only through their lattice constants; a measured density can be given
-instead.  A 4 nm zinc-blende CdSe NC holds ~600 Cd (000 says "~1,300 atoms").
+Cations per NC, densities, lattice constants and band gaps come from :mod:`cationx.materials`
+(one table with provenance; re-exported here): a sphere of diameter D holds
+``(pi/6) D^3 rho N_A / M`` host cations, a measured density can be given instead.  A 4 nm
+zinc-blende CdSe NC holds ~600 Cd (000 says "~1,300 atoms").
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -36,17 +34,27 @@ import numpy as np
 
 from cationx._validation import (
     as_1d_array,
-    check_choice,
     check_nonnegative,
     check_positive,
 )
+from cationx.constants import AVOGADRO, HC_EV_NM
 from cationx.errors import InputError, InterpretationWarning
+from cationx.materials import (
+    BULK_GAP_EV,
+    LATTICE_ANGSTROM,
+    MATERIALS,
+    PHASES,
+    _material,
+    density_g_cm3,
+    host_cations_per_nc,
+)
 
 __all__ = [
     "AVOGADRO",
     "BULK_GAP_EV",
     "LATTICE_ANGSTROM",
     "MATERIALS",
+    "PHASES",
     "VALID_NM",
     "Sizing",
     "cumulative_ions_per_nc",
@@ -58,9 +66,6 @@ __all__ = [
     "size_from_exciton",
 ]
 
-AVOGADRO = 6.02214076e23
-MATERIALS = ("CdSe", "CdTe", "CdS")
-
 # Yu et al. 2003: diameter polynomial coefficients (highest power first) and eps = a D^b
 _POLY = {
     "CdTe": (9.8127e-7, -1.7147e-3, 1.0064, -194.84),
@@ -71,30 +76,6 @@ _EPS = {"CdTe": (10043.0, 2.12), "CdSe": (5857.0, 2.65), "CdS": (21536.0, 2.3)}
 
 # approximate first-exciton ranges of the calibration sizes of Yu et al. 2003 (Fig. 2)
 VALID_NM = {"CdSe": (450.0, 660.0), "CdTe": (510.0, 720.0), "CdS": (330.0, 460.0)}
-
-# room-temperature bulk band gaps, eV (wurtzite; Madelung, Semiconductors: Data Handbook, 2004):
-# a first exciton at or beyond hc/E_g is not a confined NC exciton, and the polynomials
-# (which keep rising there: 800 nm gives a "39 nm" CdSe NC) must not be used
-BULK_GAP_EV = {"CdSe": 1.74, "CdTe": 1.50, "CdS": 2.42}
-
-# standard atomic weights (IUPAC 2021), g/mol
-_MASS = {"Cd": 112.414, "Se": 78.971, "Te": 127.60, "S": 32.06}
-_ANION = {"CdSe": "Se", "CdTe": "Te", "CdS": "S"}
-
-# room-temperature lattice constants, angstrom: zinc blende a; wurtzite (a, c)
-LATTICE_ANGSTROM = {
-    ("CdSe", "zincblende"): (6.077,),
-    ("CdSe", "wurtzite"): (4.299, 7.010),
-    ("CdS", "zincblende"): (5.818,),
-    ("CdS", "wurtzite"): (4.136, 6.714),
-    ("CdTe", "zincblende"): (6.481,),
-    ("CdTe", "wurtzite"): (4.57, 7.47),
-}
-PHASES = ("zincblende", "wurtzite")
-
-
-def _material(material: str) -> str:
-    return check_choice(material, "material", MATERIALS)
 
 
 def _warn_range(material: str, wavelength_nm: float) -> str | None:
@@ -113,7 +94,7 @@ def diameter_nm(material: str, wavelength_nm: float) -> float:
     """Diameter in nm from the first-exciton wavelength (Yu et al. 2003, eqs. 1-3)."""
     m = _material(material)
     lam = check_positive(wavelength_nm, "wavelength_nm")
-    edge_nm = 1239.8419843320026 / BULK_GAP_EV[m]
+    edge_nm = HC_EV_NM / BULK_GAP_EV[m]
     if lam >= edge_nm:
         raise InputError(
             f"a {m} first exciton at {lam:g} nm lies at or beyond the bulk band gap "
@@ -131,31 +112,6 @@ def extinction_per_molar_cm(material: str, diameter: float) -> float:
     m = _material(material)
     a, b = _EPS[m]
     return a * check_positive(diameter, "diameter_nm") ** b
-
-
-def density_g_cm3(material: str, phase: str = "zincblende") -> float:
-    """Density from the lattice constants and formula mass, g/cm^3."""
-    m = _material(material)
-    check_choice(phase, "phase", PHASES)
-    lat = LATTICE_ANGSTROM[(m, phase)]
-    if phase == "zincblende":
-        v_cell, z = lat[0] ** 3, 4
-    else:
-        v_cell, z = math.sqrt(3) / 2 * lat[0] ** 2 * lat[1], 2
-    mass = _MASS["Cd"] + _MASS[_ANION[m]]
-    return z * mass / (AVOGADRO * v_cell * 1e-24)
-
-
-def host_cations_per_nc(
-    material: str, diameter: float, *, phase: str = "zincblende", density: float | None = None
-) -> float:
-    """Host cations (Cd) in a spherical NC of ``diameter`` nm: ``rho V N_A / M``."""
-    m = _material(material)
-    d = check_positive(diameter, "diameter_nm")
-    rho = density_g_cm3(m, phase) if density is None else check_positive(density, "density_g_cm3")
-    mass = _MASS["Cd"] + _MASS[_ANION[m]]
-    volume_cm3 = math.pi / 6 * d**3 * 1e-21
-    return rho * volume_cm3 * AVOGADRO / mass
 
 
 def nc_concentration_molar(absorbance: float, extinction: float, path_length_cm: float = 1.0) -> float:
