@@ -10,9 +10,10 @@ import math
 
 import pytest
 
+from cationx.constants import HC_EV_NM
 from cationx.reproduce.yao2023 import paper_numbers
 
-HC = 1239.84198
+HC = HC_EV_NM  # h c / e, eV nm (1239.84198 to the printed digits)
 
 
 @pytest.fixture(scope="module")

@@ -21,11 +21,12 @@ from cationx.app._common import (
     upload_bytes,
     uploads_in_folder,
 )
+from cationx.constants import ANODES, CU_KALPHA1_ANGSTROM
 from cationx.errors import InputError
 
 __all__ = ["debye", "kinematic", "load_phase", "page", "read_measured", "refine", "render"]
 
-WAVELENGTHS = {"Cu K-alpha1 (1.54056 A)": 1.54056, "Mo K-alpha1 (0.70930 A)": 0.70930, "Co K-alpha1 (1.78897 A)": 1.78897, "custom": None}
+WAVELENGTHS = {f"{anode} K-alpha1 ({ANODES[anode][0]:.5f} A)": ANODES[anode][0] for anode in ("Cu", "Mo", "Co")} | {"custom": None}
 
 
 def load_phase(name: str | None = None, cif: tuple[str, bytes] | None = None) -> Any:
@@ -142,7 +143,7 @@ def render() -> None:
         wl_label = st.selectbox("wavelength", list(WAVELENGTHS), key="xrd_wl")
         wavelength = WAVELENGTHS[wl_label]
         if wavelength is None:
-            wavelength = st.number_input("wavelength (Å)", 0.1, 5.0, 1.54056, format="%.5f", key="xrd_wl_custom")
+            wavelength = st.number_input("wavelength (Å)", 0.1, 5.0, CU_KALPHA1_ANGSTROM, format="%.5f", key="xrd_wl_custom")
         lo, hi = st.slider("2θ range (deg)", 5.0, 150.0, (10.0, 90.0), 1.0, key="xrd_range")
         step = st.select_slider("2θ step (deg)", [0.04, 0.05, 0.1, 0.2], value=0.05, key="xrd_step")
         with st.expander("site occupancies"):

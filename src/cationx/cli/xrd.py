@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cationx.cli._common import check_input_rows, emit_json, output_path, save_figure
+from cationx.constants import CU_KALPHA1_ANGSTROM
 
 app = typer.Typer(
     help=(
@@ -60,14 +61,14 @@ def _inputs(*items: object) -> list[Path]:
 def simulate_cmd(
     structure: str = typer.Argument(..., help=STRUCTURE_HELP),
     size_nm: float | None = typer.Option(None, "--size-nm", help="Scherrer crystallite size L (nm), K = 0.9: about the cube root of the volume (a sphere of diameter D has L = 0.81 D)."),
-    wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (default Cu K-alpha1)."),
+    wavelength_angstrom: float = typer.Option(CU_KALPHA1_ANGSTROM, "--wavelength-angstrom", help="X-ray wavelength in A (default Cu K-alpha1)."),
     two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Range A B in degrees 2-theta (default 10 90; electrons: d from 10 to 0.8 A)."),
     step_deg: float | None = typer.Option(None, "--step-deg", help="Profile step (deg; default 0.02, electrons 0.001)."),
     electron_kv: float | None = typer.Option(None, "--electron-kv", help="Electron diffraction at this voltage (kV): Mott-Bethe factors, ring-profile d^2 factor."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion f', f''."),
     profile: str = typer.Option("pseudo-voigt", "--profile", help="gaussian | lorentzian | pseudo-voigt."),
     instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
-    kalpha2: bool = typer.Option(False, "--kalpha2", help="Add the K-alpha2 line (anode wavelengths only, e.g. 1.54056)."),
+    kalpha2: bool = typer.Option(False, "--kalpha2", help=f"Add the K-alpha2 line (anode wavelengths only, e.g. {CU_KALPHA1_ANGSTROM})."),
     monochromator_two_theta_deg: float | None = typer.Option(None, "--monochromator-two-theta-deg", help="Monochromator 2-theta for the polarisation factor (graphite for Cu: 26.6)."),
     json_out: bool = typer.Option(False, "--json", help="Print reflections [{h,k,l,multiplicity,d_angstrom,two_theta_deg,intensity}] and the profile arrays."),
     out: Path | None = typer.Option(None, "--out", help="Write the profile (CSV: two_theta_deg, q_inv_angstrom, d_angstrom, intensity)."),
@@ -160,7 +161,7 @@ def refine_cmd(
     refine_b: bool = typer.Option(False, "--refine-b", help="Refine an overall B added to every site."),
     background_terms: int = typer.Option(3, "--background-terms", help="Chebyshev background terms."),
     two_theta_range: tuple[float, float] | None = typer.Option(None, "--two-theta-range", help="Fit only A B (deg)."),
-    wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help="Wavelength in A (default: from the file, else 1.54056)."),
+    wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help=f"Wavelength in A (default: from the file, else {CU_KALPHA1_ANGSTROM})."),
     kalpha2: bool = typer.Option(False, "--kalpha2", help="Include K-alpha2."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion."),
     instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
@@ -269,7 +270,7 @@ def identify_cmd(
     candidate: list[str] = typer.Option([], "--candidate", help="Candidate phase (name, CIF or TOML; repeat). Default: the library. Files are labelled by file name."),
     elements: str | None = typer.Option(None, "--elements", help="Only candidates made of these elements, e.g. Cd,Se,Cu."),
     max_phases: int = typer.Option(3, "--max-phases", help="Largest number of phases in the mixture."),
-    wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help="Wavelength in A (default: from the file, else 1.54056)."),
+    wavelength_angstrom: float | None = typer.Option(None, "--wavelength-angstrom", help=f"Wavelength in A (default: from the file, else {CU_KALPHA1_ANGSTROM})."),
     instrument_fwhm_deg: float = typer.Option(0.05, "--instrument-fwhm-deg", help="Instrumental FWHM (deg)."),
     no_zero_shift: bool = typer.Option(False, "--no-zero-shift", help="Do not refine the 2-theta zero shift (default: refined within +/- 0.3 deg)."),
     json_out: bool = typer.Option(False, "--json", help="Print match (null if none fits), verdict, reason, warnings, the ranking with its evidence, phase fractions and curves as JSON."),
@@ -338,7 +339,7 @@ def series_cmd(
     end: str = typer.Argument(..., help="Last structure: same space group and site labels, other occupancies."),
     steps: int = typer.Option(3, "--steps", min=2, max=200, help="Number of structures from START to END (2-200)."),
     size_nm: float | None = typer.Option(None, "--size-nm", help="Scherrer crystallite size L (nm), K = 0.9: about the cube root of the volume (a sphere of diameter D has L = 0.81 D)."),
-    wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A."),
+    wavelength_angstrom: float = typer.Option(CU_KALPHA1_ANGSTROM, "--wavelength-angstrom", help="X-ray wavelength in A."),
     two_theta_range: tuple[float, float] = typer.Option((15.0, 65.0), "--two-theta-range", help="Range A B (deg)."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Switch off anomalous dispersion."),
     json_out: bool = typer.Option(False, "--json", help="Print each step's occupancies and reflections as JSON."),

@@ -10,6 +10,7 @@ from pathlib import Path
 import typer
 
 from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.constants import CU_KALPHA1_ANGSTROM
 
 __all__ = ["build", "debye"]
 
@@ -62,7 +63,7 @@ def debye(
     min_distance: list[str] | None = typer.Option(None, "--min-distance", help="Exclusion rule for random configurations, e.g. Cu-Se:2.0 (repeatable)."),
     two_theta_range: tuple[float, float] = typer.Option((10.0, 90.0), "--two-theta-range", help="2-theta range A B in degrees."),
     step_deg: float = typer.Option(0.02, "--step-deg", help="2-theta step in degrees."),
-    wavelength_angstrom: float = typer.Option(1.54056, "--wavelength-angstrom", help="X-ray wavelength in A (Cu K-alpha1 1.54056)."),
+    wavelength_angstrom: float = typer.Option(CU_KALPHA1_ANGSTROM, "--wavelength-angstrom", help=f"X-ray wavelength in A (Cu K-alpha1 {CU_KALPHA1_ANGSTROM})."),
     no_dispersion: bool = typer.Option(False, "--no-dispersion", help="Leave out f' and f''."),
     no_thermal_diffuse: bool = typer.Option(
         False, "--no-thermal-diffuse",

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import check_choice, check_int, check_nonnegative, check_positive
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.debye import (
     DebyePattern,
     average_patterns,
@@ -475,7 +476,7 @@ def cluster_pattern(
     cluster: Cluster,
     two_theta_deg: Any,
     *,
-    wavelength_angstrom: float = 1.54056,
+    wavelength_angstrom: float = CU_KALPHA1_ANGSTROM,
     dispersion: bool = True,
     method: str = "auto",
     thermal_diffuse: bool = True,
@@ -623,7 +624,7 @@ def compare_kinematic(
     *,
     two_theta_range_deg: Sequence[float] = (10.0, 90.0),
     step_deg: float = 0.02,
-    wavelength_angstrom: float = 1.54056,
+    wavelength_angstrom: float = CU_KALPHA1_ANGSTROM,
     size_sd_nm: float = 0.0,
     dispersion: bool = True,
     min_relative_intensity: float = 2.0,

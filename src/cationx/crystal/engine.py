@@ -13,16 +13,15 @@ equals :func:`cationx.crystal.powder.powder_pattern` (tests/crystal check this).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from cationx.constants import CU_KALPHA1_ANGSTROM, KALPHA2_RATIO
 from cationx.crystal.formfactors import anomalous, f0
 from cationx.crystal.powder import (
-    ANODES,
-    KALPHA2_RATIO,
     _families,
+    _kalpha2_of,
     _tch,
     d_to_two_theta,
     lorentz_polarization,
@@ -30,7 +29,7 @@ from cationx.crystal.powder import (
     resolve_wavelength,
 )
 from cationx.crystal.structure import Structure
-from cationx.errors import InputError
+from cationx.units import two_theta_to_d
 
 __all__ = ["PatternEngine"]
 
@@ -59,7 +58,7 @@ class PatternEngine:
         structure: Structure,
         two_theta_deg: np.ndarray,
         *,
-        wavelength_angstrom: float | str = 1.54056,
+        wavelength_angstrom: float | str = CU_KALPHA1_ANGSTROM,
         kalpha2: bool = False,
         dispersion: bool = True,
         monochromator_two_theta_deg: float | None = None,
@@ -72,10 +71,7 @@ class PatternEngine:
         self.x = np.asarray(two_theta_deg, dtype=float)
         lam1, lam2 = resolve_wavelength(wavelength_angstrom)
         if kalpha2 and lam2 is None:
-            match = [v for v in ANODES.values() if abs(v[0] - lam1) < 1e-6]
-            if not match:
-                raise InputError("kalpha2=True needs an anode wavelength (e.g. 'Cu' or 1.54056)")
-            lam2 = match[0][1]
+            lam2 = _kalpha2_of(lam1)
         self.lines = [(lam1, 1.0)] + ([(lam2, KALPHA2_RATIO)] if kalpha2 and lam2 else [])
         self.wavelength_angstrom = lam1
         self.dispersion = dispersion
@@ -85,7 +81,7 @@ class PatternEngine:
         self.k = float(scherrer_k)
         hi = min(float(self.x.max()) + 15.0, 179.0)
         lam_max = max(lam for lam, _ in self.lines)
-        d_min = lam_max / (2 * math.sin(math.radians(hi) / 2)) / max_cell_scale
+        d_min = float(two_theta_to_d(hi, lam_max)) / max_cell_scale
         reps, mult, d0 = _families(structure, d_min)
         self.hkl = reps
         self.multiplicity = mult.astype(float)

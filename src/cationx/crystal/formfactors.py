@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import check_positive
+from cationx.constants import ELECTRON_MASS, ELEMENTARY_CHARGE, PLANCK, SPEED_OF_LIGHT
 from cationx.crystal.structure import normalize_element
 from cationx.errors import InputError
 
@@ -186,9 +187,6 @@ def electron_wavelength_angstrom(voltage_kv: float) -> float:
     v = check_positive(voltage_kv, "voltage_kv") * 1e3
     if v > 1e7:
         raise InputError(f"voltage_kv must be <= 10000, got {voltage_kv!r}")
-    h = 6.62607015e-34
-    m0 = 9.1093837015e-31
-    e = 1.602176634e-19
-    c = 299792458.0
+    h, m0, e, c = PLANCK, ELECTRON_MASS, ELEMENTARY_CHARGE, SPEED_OF_LIGHT
     lam_m = h / math.sqrt(2 * m0 * e * v * (1 + e * v / (2 * m0 * c * c)))
     return lam_m * 1e10

@@ -53,6 +53,7 @@ from scipy.optimize import lsq_linear
 from scipy.signal import find_peaks
 
 from cationx._validation import check_int, check_magnitude
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.index import candidate_label
 from cationx.crystal.library import list_structures, load_structure
@@ -335,7 +336,7 @@ def identify_phases(
             raise InputError(f"no candidate phase is made only of {sorted(allowed)}")
     x, y = measured.two_theta_deg, measured.intensity
     sigma = measured.sigma if measured.sigma is not None else np.sqrt(np.maximum(np.abs(y), 1.0))
-    lam = wavelength_angstrom if wavelength_angstrom is not None else (measured.wavelength_angstrom or 1.54056)
+    lam = wavelength_angstrom if wavelength_angstrom is not None else (measured.wavelength_angstrom or CU_KALPHA1_ANGSTROM)
     common = {
         "wavelength_angstrom": lam,
         "kalpha2": kalpha2,

@@ -43,6 +43,7 @@ from cationx.crystal.library import CellOnly, list_phases, load_cell
 from cationx.crystal.powder import _families, reflections
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import InputError
+from cationx.units import d_to_two_theta
 
 __all__ = ["IndexResult", "PhaseMatch", "au111_d_angstrom", "calibrate_d", "candidate_label", "index_d_spacings"]
 
@@ -188,7 +189,7 @@ def _lines(cand: Structure | CellOnly, d_lo: float, d_hi: float, min_rel: float)
     # a wavelength equal to d_lo puts the whole d range inside 0-60 deg 2-theta; the
     # threshold uses m |F|^2 (no Lorentz-polarisation), as fits electron and X-ray rings alike
     lam = d_lo
-    tt_lo = 2 * math.degrees(math.asin(lam / (2 * d_hi)))
+    tt_lo = float(d_to_two_theta(d_hi, lam))
     t = reflections(cand, wavelength_angstrom=lam, two_theta_range_deg=(tt_lo * 0.999, 60.001), dispersion=False)
     strength = t.multiplicity * t.f_squared
     keep = strength >= min_rel / 100 * strength.max() if strength.size else np.zeros(0, dtype=bool)

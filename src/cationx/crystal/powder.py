@@ -51,12 +51,17 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_choice, check_finite, check_positive
+from cationx.constants import ANODES, CU_KALPHA1_ANGSTROM, KALPHA2_RATIO
 from cationx.crystal.formfactors import anomalous, electron_f, f0
 from cationx.crystal.structure import Structure
 from cationx.errors import InputError
+from cationx.units import d_to_q, d_to_two_theta, two_theta_to_d, two_theta_to_q
 
+# ANODES, KALPHA2_RATIO and the 2-theta/d/Q conversions live in cationx.constants and
+# cationx.units; they stay importable from here
 __all__ = [
     "ANODES",
+    "KALPHA2_RATIO",
     "PROFILES",
     "SPHERE_SCHERRER_K",
     "PowderPattern",
@@ -70,17 +75,6 @@ __all__ = [
     "two_theta_to_q",
 ]
 
-#: K-alpha1 and K-alpha2 wavelengths (A) of common anodes: Bearden, Rev. Mod. Phys. 39, 78
-#: (1967), the values ICDD cards and pymatgen use.  Alpha2/alpha1 intensity ratio 0.5.
-ANODES: dict[str, tuple[float, float]] = {
-    "Cu": (1.54056, 1.54439),
-    "Co": (1.78897, 1.79285),
-    "Mo": (0.70930, 0.71359),
-    "Cr": (2.28970, 2.29361),
-    "Fe": (1.93604, 1.93998),
-    "Ag": (0.559421, 0.563813),
-}
-KALPHA2_RATIO = 0.5
 #: Scherrer constant (FWHM) of a sphere when L is its diameter: FWHM(2 theta) = 1.1067 lambda /
 #: (D cos theta); from the sphere's common-volume function (module docstring; the integral
 #: breadth constant is exactly 4/3).  tests/crystal/test_powder.py recomputes it.
@@ -112,23 +106,12 @@ def resolve_wavelength(wavelength: float | str) -> tuple[float, float | None]:
     return lam, None
 
 
-def two_theta_to_d(two_theta_deg: Any, wavelength_angstrom: float) -> np.ndarray:
-    """Bragg: d = lambda / (2 sin theta), in A."""
-    return wavelength_angstrom / (2 * np.sin(np.radians(np.asarray(two_theta_deg, dtype=float)) / 2))
-
-
-def d_to_two_theta(d_angstrom: Any, wavelength_angstrom: float) -> np.ndarray:
-    """Bragg: 2 theta (deg) = 2 asin(lambda / 2d); NaN where lambda > 2d."""
-    ratio = wavelength_angstrom / (2 * np.asarray(d_angstrom, dtype=float))
-    out = np.full(ratio.shape, np.nan)
-    ok = ratio <= 1
-    out[ok] = 2 * np.degrees(np.arcsin(ratio[ok]))
-    return out
-
-
-def two_theta_to_q(two_theta_deg: Any, wavelength_angstrom: float) -> np.ndarray:
-    """Q = 4 pi sin(theta) / lambda in 1/A."""
-    return 4 * np.pi * np.sin(np.radians(np.asarray(two_theta_deg, dtype=float)) / 2) / wavelength_angstrom
+def _kalpha2_of(lam1: float) -> float:
+    """K-alpha2 wavelength of the anode whose K-alpha1 is ``lam1`` (InputError if none is)."""
+    match = [v for v in ANODES.values() if abs(v[0] - lam1) < 1e-6]
+    if not match:
+        raise InputError("kalpha2=True needs an anode wavelength (e.g. 'Cu' or 1.54056)")
+    return match[0][1]
 
 
 def lorentz_polarization(two_theta_deg: Any, monochromator_two_theta_deg: float | None = None) -> np.ndarray:
@@ -320,7 +303,7 @@ def structure_factor_squared(
 def reflections(
     structure: Structure,
     *,
-    wavelength_angstrom: float | str = 1.54056,
+    wavelength_angstrom: float | str = CU_KALPHA1_ANGSTROM,
     two_theta_range_deg: Sequence[float] = (5.0, 90.0),
     dispersion: bool = True,
     monochromator_two_theta_deg: float | None = None,
@@ -380,7 +363,7 @@ def reflections(
         multiplicity=mult.astype(int),
         d_angstrom=d,
         two_theta_deg=tt,
-        q_inv_angstrom=2 * np.pi / d,
+        q_inv_angstrom=d_to_q(d),
         f_squared=f2,
         lp=lp,
         intensity=inten,
@@ -610,7 +593,7 @@ def profile_from_sticks(
 def powder_pattern(
     structure: Structure,
     *,
-    wavelength_angstrom: float | str = 1.54056,
+    wavelength_angstrom: float | str = CU_KALPHA1_ANGSTROM,
     two_theta_range_deg: Sequence[float] = (10.0, 90.0),
     step_deg: float = 0.02,
     size_nm: float | None = None,
@@ -654,10 +637,7 @@ def powder_pattern(
     if radiation == "electron" and kalpha2:
         raise InputError("kalpha2 applies to X-ray tubes, not to electrons")
     if kalpha2 and lam2 is None:
-        match = [v for v in ANODES.values() if abs(v[0] - lam1) < 1e-6]
-        if not match:
-            raise InputError("kalpha2=True needs an anode wavelength (e.g. 'Cu' or 1.54056)")
-        lam2 = match[0][1]
+        lam2 = _kalpha2_of(lam1)
     if not kalpha2:
         lam2 = None
     lo, hi = _check_range(two_theta_range_deg)

@@ -38,6 +38,7 @@ from cationx._validation import (
     check_positive,
     warn_negative,
 )
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.readers import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
@@ -212,7 +213,7 @@ def refine_pattern(
         sigma = None if sigma is None else sigma[sel]
     if sigma is None:
         sigma = np.sqrt(np.maximum(np.abs(y), 1.0))
-    lam = wavelength_angstrom if wavelength_angstrom is not None else (measured.wavelength_angstrom or 1.54056)
+    lam = wavelength_angstrom if wavelength_angstrom is not None else (measured.wavelength_angstrom or CU_KALPHA1_ANGSTROM)
     engine = PatternEngine(
         structure,
         x,

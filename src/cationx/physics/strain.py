@@ -21,10 +21,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from cationx._validation import check_finite, check_positive, check_range
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.errors import InputError
+from cationx.units import d_to_two_theta
 
 __all__ = [
     "GRUNEISEN_LO_CU2SE",
@@ -121,14 +121,14 @@ def strain_from_peak_shift(two_theta_deg: float, two_theta_ref_deg: float) -> St
     )
 
 
-def bragg_two_theta_deg(d_angstrom: float, wavelength_angstrom: float = 1.5406) -> float:
+def bragg_two_theta_deg(d_angstrom: float, wavelength_angstrom: float = CU_KALPHA1_ANGSTROM) -> float:
     """Bragg angle 2-theta (degrees) of a spacing ``d_angstrom`` (Cu K-alpha1 by default)."""
     d = check_positive(d_angstrom, "d_angstrom")
     lam = check_positive(wavelength_angstrom, "wavelength_angstrom")
     x = lam / (2 * d)
     if x > 1:
         raise InputError(f"no Bragg reflection: wavelength {lam} A > 2 d = {2 * d} A")
-    return float(np.degrees(2 * np.arcsin(x)))
+    return float(d_to_two_theta(d, lam))
 
 
 __all__.append("bragg_two_theta_deg")

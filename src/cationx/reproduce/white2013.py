@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from cationx.constants import BOLTZMANN_EV
 from cationx.cooperative import (
     independent,
     ladder,
@@ -46,7 +47,7 @@ TITLE = "White, Smith, Behl, Jain, Nat. Commun. 4, 2933 (2013): co-operativity i
 SITES = 20
 K1 = 1e-2  # M^-1, "a relatively small magnitude (10^-2 M^-1)"
 ALPHA = 55.0  # "a 0.1-eV stabilization can result in alpha ~ 55"
-KT_EV_298 = 8.617333262e-5 * 298.15  # Boltzmann constant (CODATA 2018) x 298.15 K
+KT_EV_298 = BOLTZMANN_EV * 298.15  # k_B T at 298.15 K, eV
 
 
 def printed_fractions(kappa: np.ndarray, n: int, k1: float, alpha: float) -> dict[str, np.ndarray]:

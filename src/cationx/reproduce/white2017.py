@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.library import load_structure
 from cationx.crystal.powder import PowderPattern, powder_pattern
 from cationx.crystal.structure import Site
@@ -194,7 +195,7 @@ def run(out_dir: Path) -> Reproduction:
     lines = [
         f"# {TITLE}",
         "",
-        "Simulated PXRD (kinematic, Cu K-alpha1 1.54056 A, dispersion on, pseudo-Voigt with Scherrer broadening, B = 0 as the tables give none).",
+        f"Simulated PXRD (kinematic, Cu K-alpha1 {CU_KALPHA1_ANGSTROM} A, dispersion on, pseudo-Voigt with Scherrer broadening, B = 0 as the tables give none).",
         "",
         "## Fig. 4b trends (6 -> 4 -> 2 nm)",
         "",

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.io.write import atomic_write_text, write_csv, write_json
 from cationx.physics import (
     DrudeParameters,
@@ -63,7 +64,6 @@ RAMAN_STRAIN = 0.024
 PXRD_STRAIN = 0.045
 BULK_MODULUS_GPA = 85.0
 LATTICE_A = 5.85
-CU_KALPHA1_A = 1.5406
 
 
 CLUSTER_MEAN_NM = 2.1
@@ -138,8 +138,8 @@ def run(out_dir: Path) -> Reproduction:
     rel = raman_shift_from_strain(-RAMAN_STRAIN, GAMMA_LO)
     numbers["raman_relative_shift_for_2p4pct"] = rel
     numbers["raman_strain_recovered"] = -strain_from_raman_shift(rel, GAMMA_LO)
-    tt0 = bragg_two_theta_deg(LATTICE_A / math.sqrt(3), CU_KALPHA1_A)
-    tt = bragg_two_theta_deg((1 - PXRD_STRAIN) * LATTICE_A / math.sqrt(3), CU_KALPHA1_A)
+    tt0 = bragg_two_theta_deg(LATTICE_A / math.sqrt(3), CU_KALPHA1_ANGSTROM)
+    tt = bragg_two_theta_deg((1 - PXRD_STRAIN) * LATTICE_A / math.sqrt(3), CU_KALPHA1_ANGSTROM)
     numbers["pxrd_111_two_theta_deg_6nm"] = tt0
     numbers["pxrd_111_two_theta_deg_for_4p5pct"] = tt
     numbers["pxrd_strain_recovered"] = strain_from_peak_shift(tt, tt0).compressive_strain

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cationx.constants import HC_EV_NM
 from cationx.io.write import atomic_write_text, write_csv
 from cationx.massspec import average_mass, envelope, table_name
 from cationx.massspec.periodicity import find_periodicity
@@ -86,7 +87,6 @@ MODES: dict[str, tuple[str, int]] = {
 FLAT_TOP = 0.98  # peaks within 2 % of the tallest cannot be told apart by eye at a few % noise
 
 
-HC_EV_NM = 1239.84198  # h c in eV nm (CODATA 2018: 1239.841984)
 # Fig. 1(a): Ag added (mol Ag / mol Cd, %) -> Ag incorporated (ICP, %); the 28.3 % sample's addition is not given
 ICP_SERIES = ((0.0, 0.0), (75.0, 8.0), (100.0, 12.1), (135.0, 40.4))
 
@@ -158,7 +158,7 @@ def paper_numbers() -> list[PaperNumber]:
         rows.append(PaperNumber(
             f"exciton_shift_{key}_mev", f"first-exciton shift 324 -> {lam1:g} nm ({key.capitalize()})", None,
             1000 * (e0 - e1), "meV", src, uncertainty=u,
-            note=f"hc = {HC_EV_NM} eV nm; {e0:.4f} -> {e1:.4f} eV; +- from reading the peaks to 1 nm"))
+            note=f"hc = {HC_EV_NM:.5f} eV nm; {e0:.4f} -> {e1:.4f} eV; +- from reading the peaks to 1 nm"))
     rows.append(PaperNumber(
         "ag3d52_shift_ev", "Ag 3d5/2 shift 368.9 -> 366.3 eV", 2.7, 368.9 - 366.3, "eV",
         "004, Results (XPS) and Fig. 4(b) caption", printed_interval=rounding_interval(2.7, 1),

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import as_1d_array, check_positive
+from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.debye.routes import PairSums, pair_sums
 from cationx.errors import InputError
+from cationx.units import q_to_two_theta, two_theta_to_q
 
 
 def q_from_two_theta(two_theta_deg: Any, wavelength_angstrom: float) -> np.ndarray:
@@ -21,7 +23,7 @@ def q_from_two_theta(two_theta_deg: Any, wavelength_angstrom: float) -> np.ndarr
     tt = as_1d_array(two_theta_deg, "two_theta_deg")
     if (tt <= 0).any() or (tt >= 180).any():
         raise InputError("two_theta_deg must lie in (0, 180) degrees")
-    return 4.0 * np.pi * np.sin(np.radians(tt) / 2.0) / lam
+    return two_theta_to_q(tt, lam)
 
 
 def two_theta_from_q(q_inv_angstrom: Any, wavelength_angstrom: float) -> np.ndarray:
@@ -31,7 +33,7 @@ def two_theta_from_q(q_inv_angstrom: Any, wavelength_angstrom: float) -> np.ndar
     s = q * lam / (4.0 * np.pi)
     if (s > 1).any() or (q < 0).any():
         raise InputError(f"q_inv_angstrom must lie in [0, {4 * np.pi / lam:.6g}] for wavelength {lam} A")
-    return np.degrees(2.0 * np.arcsin(s))
+    return q_to_two_theta(q, lam)
 
 
 def polarisation_factor(two_theta_deg: Any, monochromator_two_theta_deg: float | None = None) -> np.ndarray:
@@ -210,7 +212,7 @@ def debye_pattern(
     *,
     q_inv_angstrom: Any = None,
     two_theta_deg: Any = None,
-    wavelength_angstrom: float = 1.5406,
+    wavelength_angstrom: float = CU_KALPHA1_ANGSTROM,
     b_iso: Any = None,
     site: Any = None,
     method: str = "auto",
@@ -226,7 +228,7 @@ def debye_pattern(
     """Debye-equation pattern of a cluster given as plain arrays.
 
     Give either ``q_inv_angstrom`` or ``two_theta_deg`` (with ``wavelength_angstrom``,
-    default Cu K-alpha1 1.5406 A).  ``form_factors`` is complex (n_species, n_q) on that
+    default Cu K-alpha1 1.54056 A).  ``form_factors`` is complex (n_species, n_q) on that
     grid, or a callable ``f(q) -> (n_species, n_q)``.  See :func:`pair_sums` and
     :func:`debye_intensity` for the rest.
     """
