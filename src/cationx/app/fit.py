@@ -34,6 +34,10 @@ from cationx.app._common import (
 )
 from cationx.errors import InputError
 
+# interval methods the page offers: cationx.fitting.CI_METHODS without the (slow) bootstrap;
+# tests/app check that it stays a subset
+CI_CHOICES = ("profile", "stderr", "none")
+
 __all__ = ["SpectraOutcome", "TableFit", "analyze_spectra", "demo_files", "fit_table", "page", "read_uploaded_table", "render"]
 
 SEQUENTIAL_HELP = "Sequential presets need the NC size (host cations N, or the diameter) and the NC concentration."
@@ -80,7 +84,7 @@ def fit_table(
     from cationx.io import select_columns
 
     check_choice(model, "model", FIT_MODELS)
-    check_choice(ci, "ci", ("profile", "stderr", "none"))
+    check_choice(ci, "ci", CI_CHOICES)
     frame = read_uploaded_table(name, data)
     cols = [x_col, y_col] + ([sigma_col] if sigma_col else [])
     arrays = select_columns(frame, cols, source=name)
@@ -258,7 +262,7 @@ def _table_tab() -> None:
         y_col = c2.selectbox("y: observed fraction", columns, index=min(1, len(columns) - 1), key="fit_y")
         sigma_col = c3.selectbox("sigma (optional)", ["(none)", *columns], key="fit_sigma")
         c1, c2, c3 = st.columns(3)
-        ci = c1.selectbox("intervals", ("profile", "stderr", "none"), key="fit_ci")
+        ci = c1.selectbox("intervals", CI_CHOICES, key="fit_ci")
         percent = c2.checkbox("y in percent", key="fit_percent")
         diameter = host = sites = None
         material, phase, h, nc_conc, observable = "CdSe", "zincblende", 1, None, "product"

@@ -272,9 +272,9 @@ def convert_cmd(
     """Convert a composition between weight % and atomic % (normalised to 100 over the given elements)."""
     from cationx._validation import check_choice
     from cationx.composition.derived import parse_amount
-    from cationx.composition.elements import at_to_wt, wt_to_at
+    from cationx.composition.elements import COMPOSITION_UNITS, at_to_wt, wt_to_at
 
-    check_choice(from_unit, "--from", ("wt", "at"))
+    check_choice(from_unit, "--from", COMPOSITION_UNITS)
     vals = {}
     for a in amounts:
         el, v, _ = parse_amount(a)

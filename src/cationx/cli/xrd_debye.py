@@ -81,13 +81,13 @@ def debye(
     import numpy as np
 
     from cationx._validation import check_choice, check_positive
-    from cationx.crystal.cluster import structure_debye_pattern
+    from cationx.crystal.cluster import OCCUPANCY_MODES, structure_debye_pattern
     from cationx.crystal.debye import METHODS
     from cationx.crystal.library import load_structure
     from cationx.errors import InputError
     from cationx.io.write import write_csv
 
-    check_choice(occupancy, "--occupancy", ("average", "random"))
+    check_choice(occupancy, "--occupancy", OCCUPANCY_MODES)
     check_choice(method, "--method", METHODS)
     check_positive(diameter_nm, "--diameter-nm")
     step = check_positive(step_deg, "--step-deg")

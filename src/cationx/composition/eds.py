@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_choice
-from cationx.composition.elements import atomic_mass, check_element
+from cationx.composition.elements import COMPOSITION_UNITS, atomic_mass, check_element
 from cationx.errors import InputError
 
 __all__ = ["EdsResult", "analyze_eds"]
@@ -112,7 +112,7 @@ def analyze_eds(
     reference
         Element whose amount is set to 1 in the ``relative`` table (e.g. ``"Se"``).
     """
-    check_choice(unit, "unit", ("at", "wt"))
+    check_choice(unit, "unit", COMPOSITION_UNITS)
     if table.empty:
         raise InputError("EDS table has no spots")
     cols = [check_element(c, "EDS table") for c in table.columns]

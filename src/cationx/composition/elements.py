@@ -15,7 +15,9 @@ from functools import cache
 
 from cationx.errors import InputError
 
-__all__ = ["at_to_wt", "atomic_mass", "check_element", "split_element_label", "wt_to_at"]
+__all__ = ["COMPOSITION_UNITS", "at_to_wt", "atomic_mass", "check_element", "split_element_label", "wt_to_at"]
+
+COMPOSITION_UNITS = ("at", "wt")  # atomic %, weight %
 
 _LABEL_RE = re.compile(r"^\s*([A-Z][a-z]?)(?![a-z])[\s_:\-]*(.*)$")
 _NUMBER_RE = re.compile(r"(\d+(?:\.\d+)?)")

@@ -51,6 +51,7 @@ from cationx.massspec.formula import Formula, parse_formula
 from cationx.massspec.spectrum import Spectrum
 
 __all__ = [
+    "DISTRIBUTIONS",
     "EnvelopeFit",
     "SeriesFit",
     "expand_family",
@@ -59,6 +60,7 @@ __all__ = [
     "series_weights",
 ]
 
+DISTRIBUTIONS = ("normal", "binomial")  # count distributions of a family
 _FWHM_PER_SIGMA = 2.3548200450309493
 
 
@@ -363,7 +365,7 @@ def _normal_weights(xs: np.ndarray, mean: float, sd: float) -> np.ndarray:
 
 def series_weights(distribution: str, xs: np.ndarray, mean: float, sd: float | None = None, n_sites: int | None = None) -> np.ndarray:
     """Weights of members x for a distribution with the given mean (see module docstring)."""
-    check_choice(distribution, "distribution", ("normal", "binomial"))
+    check_choice(distribution, "distribution", DISTRIBUTIONS)
     xs = np.asarray(xs, dtype=float)
     if distribution == "normal":
         return _normal_weights(xs, float(mean), float(sd if sd is not None else 1.0))
@@ -460,7 +462,7 @@ def fit_series(
     ci
         Interval method for the mean (see :mod:`cationx.fitting`).
     """
-    check_choice(distribution, "distribution", ("normal", "binomial"))
+    check_choice(distribution, "distribution", DISTRIBUTIONS)
     members = expand_family(family, x_values)
     xs = np.array([m[0] for m in members], dtype=float)
     if xs.size < 2:

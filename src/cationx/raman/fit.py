@@ -63,7 +63,8 @@ __all__ = ["BASELINES", "SHAPES", "SHARE", "RamanFit", "fit_replicates"]
 
 SHAPES = ("lorentz", "voigt", "pvoigt")
 SHARE = ("none", "width", "position")
-BASELINES = ("linear", "none", "asls", "arpls", "modpoly")
+SUBTRACTED_BASELINES = ("asls", "arpls", "modpoly")  # pybaselines, via cationx.spectra.baseline
+BASELINES = ("linear", "none", *SUBTRACTED_BASELINES)
 _XPS_SHAPE = {"lorentz": "lorentz", "voigt": "voigt", "pvoigt": "sgl"}
 _MAX_INTENSITY = 1e100
 
@@ -171,7 +172,7 @@ def fit_replicates(
             s = despike(x, y, threshold=spike_threshold)
             y = s.y
         spikes.append(s)
-        if baseline in ("asls", "arpls", "modpoly"):
+        if baseline in SUBTRACTED_BASELINES:
             from cationx.spectra.baseline import baseline as pyb
 
             base = pyb(x, y, baseline, **(baseline_options or {}))

@@ -17,7 +17,8 @@ from cationx.crystal.debye.grid import _OffGridError, choose_grid
 from cationx.crystal.debye.qsums import PairShells
 from cationx.errors import InputError
 
-METHODS = ("auto", "exact", "histogram", "fft")
+SHELL_METHODS = ("histogram", "fft")  # routes that return distance shells (pair_shells)
+METHODS = ("auto", "exact", *SHELL_METHODS)
 
 
 def pair_shells(
@@ -50,7 +51,7 @@ def pair_shells(
     workers : threads for the FFTs of large grids (scipy.fft ``workers``, from 2^18 grid
         points; smaller grids run on one thread, which is faster there; default all cores).
     """
-    check_choice(method, "method", ("histogram", "fft"))
+    check_choice(method, "method", SHELL_METHODS)
     atoms = _check_atoms(positions_angstrom, species, occupancy, None, n_species)
     return _shells(atoms, method, lattice_matrix, grid, bin_width_angstrom, memory_limit_gib, workers)
 
