@@ -330,11 +330,13 @@ def _quantisation_floor(sub: np.ndarray, win: np.ndarray, false_alarm: float) ->
     return white * (math.log(n / false_alarm) if noise > q else float(n))
 
 
-def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple[float, float] | None,
-            calibration_rel: float) -> tuple[list[dict[str, Any]], np.ndarray, float]:
-    require("skimage")
-    from skimage.feature import peak_local_max
+def _power_spectrum(sub: np.ndarray, pixel_nm: float) -> tuple[np.ndarray, ...]:
+    """Hann-windowed, centred power spectrum of a region and its spatial-frequency grid.
 
+    Returns (window, power, kx, ky, dgx, dgy, |g|, kr): ``kx``, ``ky`` are bin indices from
+    the centre, ``dgx``, ``dgy`` the bin widths in 1/nm, ``|g|`` in 1/nm and ``kr`` the radius
+    in bins of the finer axis.
+    """
     h, w = sub.shape
     win = _hann2d(h, w)
     spec = np.fft.fftshift(np.fft.fft2((sub - sub.mean()) * win))
@@ -344,7 +346,16 @@ def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple
     kx -= w // 2
     dgx, dgy = 1.0 / (w * pixel_nm), 1.0 / (h * pixel_nm)
     gmag = np.hypot(kx * dgx, ky * dgy)
-    kr = gmag / min(dgx, dgy)
+    return win, power, kx, ky, dgx, dgy, gmag, gmag / min(dgx, dgy)
+
+
+def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple[float, float] | None,
+            calibration_rel: float) -> tuple[list[dict[str, Any]], np.ndarray, float]:
+    require("skimage")
+    from skimage.feature import peak_local_max
+
+    h, w = sub.shape
+    win, power, kx, ky, dgx, dgy, gmag, kr = _power_spectrum(sub, pixel_nm)
     bg = _ring_background(power, kr)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(bg > 0, power / bg, 0.0)
@@ -427,14 +438,7 @@ def _quadrant_presence(sub: np.ndarray, pixel_nm: float, g: float, angle: float,
     for r0 in (0, qh):
         for c0 in (0, qw):
             q = sub[r0:r0 + qh, c0:c0 + qw]
-            win = _hann2d(qh, qw)
-            spec = np.fft.fftshift(np.fft.fft2((q - q.mean()) * win))
-            power = spec.real**2 + spec.imag**2
-            ky, kx = np.indices((qh, qw), dtype=float)
-            ky -= qh // 2
-            kx -= qw // 2
-            dgx, dgy = 1.0 / (qw * pixel_nm), 1.0 / (qh * pixel_nm)
-            kr = np.hypot(kx * dgx, ky * dgy) / min(dgx, dgy)
+            _, power, _, _, dgx, dgy, _, kr = _power_spectrum(q, pixel_nm)
             bg = _ring_background(power, kr)
             ratio = power / np.where(bg > 0, bg, np.inf)
             ex, ey = g * math.cos(th) / dgx, -g * math.sin(th) / dgy
