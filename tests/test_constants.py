@@ -24,6 +24,8 @@ def test_derived_constants():
     assert c.HC_EV_NM == pytest.approx(c.PLANCK * c.SPEED_OF_LIGHT / c.ELEMENTARY_CHARGE * 1e9, rel=1e-15)
     assert c.HC_EV_NM == pytest.approx(1239.841984, abs=1e-6)  # CODATA 2018 h c
     assert c.BOLTZMANN_EV == pytest.approx(8.617333262e-5, rel=1e-10)  # CODATA 2018 k in eV/K
+    assert c.ZERO_CELSIUS_K == 273.15
+    assert c.GAUSSIAN_FWHM_PER_SIGMA == pytest.approx(2.3548200450309493, rel=1e-15)
 
 
 def test_xray_lines_bearden_1967():
@@ -50,7 +52,7 @@ def test_no_retyped_constants_in_src():
     # Cu K-alpha lines and the SI constants appear as numbers only in cationx.constants; the
     # modules other work is rewriting (ensemble, cooperative, io, titration) are left out here
     facts = {1.54056, 1.5406, 1.54439, 6.02214076e23, 1.602176634e-19, 6.62607015e-34, 9.1093837015e-31,
-             1.380649e-23, 8.617333262e-5, 1239.84198, 1239.8419843320026}
+             1.380649e-23, 8.617333262e-5, 1239.84198, 1239.8419843320026, 2.3548200450309493, 2.3548, 273.15}
     skip_dirs = {"ensemble", "cooperative", "io", "titration"}
     hits = []
     for path in SRC.rglob("*.py"):

@@ -9,6 +9,8 @@ Values and provenance:
   ``E (eV) = HC_EV_NM / lambda (nm)``.
 - ``BOLTZMANN_EV`` = k / e = 8.617333262e-5 eV/K (derived, exact).
 - ``ELECTRON_MASS`` = 9.1093837015e-31 kg (CODATA 2018, measured: relative uncertainty 3e-10).
+- ``ZERO_CELSIUS_K`` = 273.15 K (definition of the Celsius scale).
+- ``GAUSSIAN_FWHM_PER_SIGMA`` = 2 sqrt(2 ln 2) = 2.3548200450309493 (mathematical).
 - X-ray emission lines ``ANODES`` (K-alpha1, K-alpha2 in angstrom): J. A. Bearden, "X-Ray
   Wavelengths", Rev. Mod. Phys. 39, 78 (1967), the values ICDD powder cards and
   pymatgen use.  ``CU_KALPHA1_ANGSTROM`` = 1.54056, ``CU_KALPHA2_ANGSTROM`` = 1.54439;
@@ -22,6 +24,8 @@ Importing this module costs nothing beyond the interpreter (no NumPy).
 
 from __future__ import annotations
 
+import math
+
 __all__ = [
     "ANODES",
     "AVOGADRO",
@@ -32,10 +36,12 @@ __all__ = [
     "CU_KALPHA_ANGSTROM",
     "ELECTRON_MASS",
     "ELEMENTARY_CHARGE",
+    "GAUSSIAN_FWHM_PER_SIGMA",
     "HC_EV_NM",
     "KALPHA2_RATIO",
     "PLANCK",
     "SPEED_OF_LIGHT",
+    "ZERO_CELSIUS_K",
 ]
 
 AVOGADRO = 6.02214076e23  # mol^-1, exact (SI 2019)
@@ -50,6 +56,8 @@ HC_EV_NM = 1239.8419843320026
 
 BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE  # eV/K, 8.617333262e-5
 ELECTRON_MASS = 9.1093837015e-31  # kg, CODATA 2018 (measured)
+ZERO_CELSIUS_K = 273.15  # K, 0 degC
+GAUSSIAN_FWHM_PER_SIGMA = 2 * math.sqrt(2 * math.log(2))  # 2.3548200450309493
 
 #: K-alpha1 and K-alpha2 wavelengths (A) of common anodes: Bearden, Rev. Mod. Phys. 39, 78
 #: (1967), the values ICDD cards and pymatgen use (module docstring).

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import as_1d_array, check_int, check_matching_lengths, check_positive
+from cationx.constants import ZERO_CELSIUS_K
 from cationx.dsc.segments import Segment, split_segments
 from cationx.dsc.transition import Transition, find_transitions
 from cationx.errors import InputError
@@ -237,9 +238,9 @@ def analyze_dsc(
             raise InputError("time_s must span a positive interval")
     if np.ptp(temp) <= 0:
         raise InputError("temperature_c is constant: no heating or cooling to analyse")
-    if temp.min() < -273.15:
+    if temp.min() < -ZERO_CELSIUS_K:
         i = int(np.argmin(temp))
-        raise InputError(f"temperature_c must be >= -273.15 °C (absolute zero); point {i + 1} is {temp[i]:g} °C "
+        raise InputError(f"temperature_c must be >= {-ZERO_CELSIUS_K} °C (absolute zero); point {i + 1} is {temp[i]:g} °C "
                          "(a file in K read as °C, or the wrong column?)")
     big = float(np.max(np.abs(hf)))
     if big > _MAX_SIGNAL:

@@ -44,6 +44,7 @@ from cationx._validation import (
     check_positive,
     warn_negative,
 )
+from cationx.constants import GAUSSIAN_FWHM_PER_SIGMA
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
 from cationx.fitting import FitResult, fit_curve
 from cationx.massspec.envelope import Envelope, _gaussians, envelope, envelopes
@@ -61,7 +62,7 @@ __all__ = [
 ]
 
 DISTRIBUTIONS = ("normal", "binomial")  # count distributions of a family
-_FWHM_PER_SIGMA = 2.3548200450309493
+_FWHM_PER_SIGMA = GAUSSIAN_FWHM_PER_SIGMA
 
 
 def _sticks(env: Envelope, rel: float = 1e-5) -> tuple[np.ndarray, np.ndarray]:

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_fraction, check_grid_size, check_int, check_positive
+from cationx.constants import GAUSSIAN_FWHM_PER_SIGMA
 from cationx.errors import InputError
 from cationx.massspec.formula import Formula, parse_formula
 from cationx.massspec.isotopes import ELECTRON_MASS_DA, element_isotopes, table_name
@@ -475,7 +476,7 @@ def _gaussians(x: np.ndarray, centers: np.ndarray, areas: np.ndarray, fwhm: np.n
     evaluated only within 6 sigma of its centre (vectorised over peaks)."""
     x = np.asarray(x, dtype=float)
     centers = np.asarray(centers, dtype=float)
-    sigma = np.broadcast_to(np.asarray(fwhm, dtype=float) / 2.3548200450309493, centers.shape)
+    sigma = np.broadcast_to(np.asarray(fwhm, dtype=float) / GAUSSIAN_FWHM_PER_SIGMA, centers.shape)
     order = None
     if x.size > 1 and np.any(np.diff(x) < 0):
         order = np.argsort(x)

@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from cationx._validation import check_int, check_nonnegative, check_positive
+from cationx.constants import GAUSSIAN_FWHM_PER_SIGMA
 from cationx.errors import InputError, InterpretationWarning
 from cationx.microscopy._deps import require
 
@@ -401,7 +402,7 @@ def _detect(sub: np.ndarray, pixel_nm: float, false_alarm: float, d_range: tuple
         # spot width: Gaussian sd from the log-curvature (bins), as FWHM in 1/nm
         sdx = math.sqrt(-1.0 / cx_) if cx_ < 0 else math.nan
         sdy = math.sqrt(-1.0 / cy_) if cy_ < 0 else math.nan
-        fwhm = 2.3548 * math.hypot(ux * sdx * dgx, uy * sdy * dgy)
+        fwhm = GAUSSIAN_FWHM_PER_SIGMA * math.hypot(ux * sdx * dgx, uy * sdy * dgy)
         d_nm = 1.0 / g
         found.append({
             "kx": fkx, "ky": fky, "g": g, "sg": sg, "d": 10.0 * d_nm, "sd": 10.0 * sg / g**2,
