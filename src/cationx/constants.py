@@ -8,7 +8,10 @@ Values and provenance:
 - ``HC_EV_NM`` = h c / e = 1239.8419843320026 eV nm (derived from the exact constants above):
   ``E (eV) = HC_EV_NM / lambda (nm)``.
 - ``BOLTZMANN_EV`` = k / e = 8.617333262e-5 eV/K (derived, exact).
-- ``ELECTRON_MASS`` = 9.1093837015e-31 kg (CODATA 2018, measured: relative uncertainty 3e-10).
+- ``GAS_CONSTANT`` = N_A k = 8.31446261815324 J/(mol K) and ``HBAR`` = h / 2 pi: derived, exact.
+- ``ELECTRON_MASS`` = 9.1093837139e-31 kg and ``VACUUM_PERMITTIVITY`` = 8.8541878188e-12 F/m:
+  CODATA 2022 (measured, relative uncertainties 3e-10 and 2e-10; the values scipy.constants
+  gives from SciPy 1.15 on).
 - ``ZERO_CELSIUS_K`` = 273.15 K (definition of the Celsius scale).
 - ``GAUSSIAN_FWHM_PER_SIGMA`` = 2 sqrt(2 ln 2) = 2.3548200450309493 (mathematical).
 - X-ray emission lines ``ANODES`` (K-alpha1, K-alpha2 in angstrom): J. A. Bearden, "X-Ray
@@ -36,11 +39,14 @@ __all__ = [
     "CU_KALPHA_ANGSTROM",
     "ELECTRON_MASS",
     "ELEMENTARY_CHARGE",
+    "GAS_CONSTANT",
     "GAUSSIAN_FWHM_PER_SIGMA",
+    "HBAR",
     "HC_EV_NM",
     "KALPHA2_RATIO",
     "PLANCK",
     "SPEED_OF_LIGHT",
+    "VACUUM_PERMITTIVITY",
     "ZERO_CELSIUS_K",
 ]
 
@@ -55,7 +61,10 @@ BOLTZMANN = 1.380649e-23  # J/K, exact
 HC_EV_NM = 1239.8419843320026
 
 BOLTZMANN_EV = BOLTZMANN / ELEMENTARY_CHARGE  # eV/K, 8.617333262e-5
-ELECTRON_MASS = 9.1093837015e-31  # kg, CODATA 2018 (measured)
+GAS_CONSTANT = AVOGADRO * BOLTZMANN  # J/(mol K), exact
+HBAR = PLANCK / (2 * math.pi)  # J s, exact
+ELECTRON_MASS = 9.1093837139e-31  # kg, CODATA 2022 (measured)
+VACUUM_PERMITTIVITY = 8.8541878188e-12  # F/m, CODATA 2022 (measured)
 ZERO_CELSIUS_K = 273.15  # K, 0 degC
 GAUSSIAN_FWHM_PER_SIGMA = 2 * math.sqrt(2 * math.log(2))  # 2.3548200450309493
 

@@ -8,6 +8,8 @@ Provenance:
 - Lattice constants at room temperature: O. Madelung, *Semiconductors: Data Handbook*, 3rd ed.
   (Springer 2004), II-VI sections. Zinc blende ``a``; wurtzite ``(a, c)``.
 - Standard atomic weights: IUPAC 2021 (Cd 112.414, Se 78.971, Te 127.60, S 32.06 g/mol).
+- Cu2Se (the exchange product, antifluorite): a_c = 5.85 A, White, Banerjee, Jain, Nat. Commun.
+  8, 14514 (2017).
 - Bulk band gaps at room temperature (wurtzite values, same source): CdSe 1.74, CdTe 1.50,
   CdS 2.42 eV.
 
@@ -34,6 +36,7 @@ from cationx.errors import InputError
 __all__ = [
     "ATOMIC_MASS",
     "BULK_GAP_EV",
+    "CU2SE_LATTICE_ANGSTROM",
     "LATTICE_ANGSTROM",
     "MATERIALS",
     "PHASES",
@@ -63,6 +66,10 @@ LATTICE_ANGSTROM: dict[tuple[str, str], tuple[float, ...]] = {
 # room-temperature bulk band gaps, eV (wurtzite; Madelung 2004): a first exciton at or beyond
 # hc/E_g is not a confined NC exciton
 BULK_GAP_EV = {"CdSe": 1.74, "CdTe": 1.50, "CdS": 2.42}
+
+# the exchange product: cubic (antifluorite, Fm-3m) Cu2Se, a_c = 5.85 A as White, Banerjee, Jain,
+# Nat. Commun. 8, 14514 (2017) give it (Fig. 4, Tables 2-4); 4 formula units per cell
+CU2SE_LATTICE_ANGSTROM = 5.85
 
 
 def _material(material: str) -> str:

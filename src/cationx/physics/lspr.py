@@ -27,10 +27,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from scipy import constants as sc
-
 from cationx._validation import check_nonnegative, check_positive
+from cationx.constants import ELECTRON_MASS, ELEMENTARY_CHARGE, HBAR, HC_EV_NM, VACUUM_PERMITTIVITY
 from cationx.errors import InputError
+from cationx.materials import CU2SE_LATTICE_ANGSTROM
 
 __all__ = [
     "CU2SE_LATTICE_ANGSTROM",
@@ -42,7 +42,6 @@ __all__ = [
     "lspr_estimate",
 ]
 
-CU2SE_LATTICE_ANGSTROM = 5.85  # 001, Fig. 4 / Tables 2-4: cubic Fm-3m, a_c = 5.85 A
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +75,8 @@ class DrudeParameters:
 
 def _plasma_energy_ev(n_cm3: float, m_rel: float) -> float:
     n_m3 = n_cm3 * 1e6
-    omega_p = math.sqrt(n_m3 * sc.e**2 / (sc.epsilon_0 * m_rel * sc.m_e))
-    return sc.hbar * omega_p / sc.e
+    omega_p = math.sqrt(n_m3 * ELEMENTARY_CHARGE**2 / (VACUUM_PERMITTIVITY * m_rel * ELECTRON_MASS))
+    return HBAR * omega_p / ELEMENTARY_CHARGE
 
 
 def lspr_energy_from_holes(hole_density_cm3: float, params: DrudeParameters | None = None) -> float:
@@ -124,7 +123,7 @@ class LsprEstimate:
     def to_dict(self) -> dict[str, Any]:
         return {
             "energy_ev": self.energy_ev,
-            "wavelength_nm": sc.h * sc.c / (self.energy_ev * sc.e) * 1e9,
+            "wavelength_nm": HC_EV_NM / self.energy_ev,
             "hole_density_cm3": self.hole_density_cm3,
             "x_vacancy": self.x_vacancy,
             "formula": self.formula,

@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import constants as sc
 from scipy import stats
 
 from cationx._validation import as_1d_array, check_fraction, check_int, check_positive
+from cationx.constants import AVOGADRO, ELEMENTARY_CHARGE, GAS_CONSTANT
 from cationx.errors import InputError
 
 __all__ = [
@@ -57,7 +57,7 @@ class GibbsThomson:
             "molar_volume_cm3_mol": self.molar_volume_cm3_mol,
             "delta_mu_j_mol": self.delta_mu_j_mol,
             "delta_mu_kj_mol": self.delta_mu_j_mol / 1000,
-            "delta_mu_ev_per_formula_unit": self.delta_mu_j_mol / (sc.N_A * sc.e),
+            "delta_mu_ev_per_formula_unit": self.delta_mu_j_mol / (AVOGADRO * ELEMENTARY_CHARGE),
             "laplace_pressure_gpa": self.laplace_pressure_gpa,
             "delta_t_k": self.delta_t_k,
             "transition_temperature_k": self.transition_temperature_k,
@@ -170,7 +170,7 @@ def ordered_fraction_energies(
     ref = check_int(reference_index, "reference_index", minimum=-d.size, maximum=d.size - 1) % d.size
     if f[ref] <= 0:
         raise InputError("the reference size must have a non-zero ordered fraction")
-    rt = sc.R * t / 1000  # kJ/mol
+    rt = GAS_CONSTANT * t / 1000  # kJ/mol
     rows = []
     for i in range(d.size):
         k = round(f[i] * ns[i])

@@ -34,6 +34,7 @@ from cationx.crystal.library import load_structure
 from cationx.crystal.powder import PowderPattern, powder_pattern
 from cationx.crystal.structure import Site
 from cationx.io.write import atomic_write_text, write_csv, write_json
+from cationx.materials import CU2SE_LATTICE_ANGSTROM
 from cationx.reproduce import Reproduction
 from cationx.reproduce._paper_numbers import (
     PaperNumber,
@@ -59,7 +60,7 @@ PANELS = {
 }
 
 
-LATTICE_A = 5.85  # a_c of the anti-fluorite Se sublattice, 001 Results
+LATTICE_A = CU2SE_LATTICE_ANGSTROM  # a_c of the anti-fluorite Se sublattice, 001 Results (5.85)
 
 
 def paper_numbers() -> list[PaperNumber]:

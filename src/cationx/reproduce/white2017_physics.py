@@ -35,6 +35,7 @@ import pandas as pd
 
 from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.io.write import atomic_write_text, write_csv, write_json
+from cationx.materials import CU2SE_LATTICE_ANGSTROM
 from cationx.physics import (
     DrudeParameters,
     bragg_two_theta_deg,
@@ -63,7 +64,7 @@ GAMMA_LO = 1.1
 RAMAN_STRAIN = 0.024
 PXRD_STRAIN = 0.045
 BULK_MODULUS_GPA = 85.0
-LATTICE_A = 5.85
+LATTICE_A = CU2SE_LATTICE_ANGSTROM  # 5.85 A
 
 
 CLUSTER_MEAN_NM = 2.1
