@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import check_positive
-from cationx.constants import ELECTRON_MASS, ELEMENTARY_CHARGE, PLANCK, SPEED_OF_LIGHT
+from cationx.constants import ELECTRON_MASS, ELEMENTARY_CHARGE, HC_EV_NM, PLANCK, SPEED_OF_LIGHT
 from cationx.crystal.structure import normalize_element
 from cationx.errors import InputError
 
@@ -39,8 +39,8 @@ __all__ = [
 #: m0 e^2 / (8 pi^2 eps0 h^2) in A: f_e(s) = 0.023934 (Z - f_x(s)) / s^2 (Mott-Bethe; s in 1/A).
 MOTT_BETHE_ANGSTROM = 0.023934
 
-#: h c in eV A (CODATA 2018), for E = hc / lambda.
-HC_EV_ANGSTROM = 12398.419843320026
+#: h c in eV A, for E = hc / lambda (cationx.constants.HC_EV_NM in eV A).
+HC_EV_ANGSTROM = HC_EV_NM * 10
 #: Largest Q (1/A) where the Waasmaier-Kirfel fit is valid (s = 6 1/A).
 Q_MAX_INV_ANGSTROM = 4 * math.pi * 6.0
 
