@@ -44,8 +44,8 @@ def _print_summary(analysis: Any, report: Any) -> None:
 
 
 def _run(toml: Path, out: Path | None, json_out: bool) -> None:
-    from cationx.spectra.analysis import analyze_titration
     from cationx.titration import load_description
+    from cationx.titration.analysis import analyze_titration
 
     desc = load_description(toml)
     inputs = [toml, *desc.input_files()]

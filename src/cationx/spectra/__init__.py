@@ -1,4 +1,4 @@
-"""UV-vis and PL titration spectra: axes, baselines, excitons, corrections, sizing, analysis.
+"""UV-vis and PL spectra science: axes, baselines, excitons, corrections, sizing, forward model.
 
 - :mod:`cationx.spectra.axes`: wavelength/energy axes with the Jacobian.
 - :mod:`cationx.spectra.baseline`: baselines through pybaselines.
@@ -7,7 +7,8 @@
 - :mod:`cationx.spectra.isosbestic`: isosbestic points and the SVD rank of a series.
 - :mod:`cationx.spectra.sizing`: Yu et al. 2003 sizing, Beer-Lambert, cations and ions per NC.
 - :mod:`cationx.spectra.forward`: synthetic titrations from the cooperative model.
-- :mod:`cationx.spectra.analysis`: the whole titration analysis.
+
+The titration workflow (description -> analysis -> report) is :mod:`cationx.titration`.
 """
 
 import importlib
