@@ -54,7 +54,7 @@ from cationx._validation import check_existing_file
 from cationx.composition.elements import split_element_label
 from cationx.composition.icp import SampleInfo
 from cationx.errors import DataFileError, InputError, InterpretationWarning, ParseError
-from cationx.io.spectra import read_text, sniff_delimiter
+from cationx.io.text import read_text, sniff_delimiter
 
 __all__ = ["read_eds", "read_icp", "read_icp_frame"]
 

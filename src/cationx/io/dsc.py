@@ -40,7 +40,7 @@ import pandas as pd
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError, InputError
-from cationx.io.spectra import (
+from cationx.io.text import (
     is_numeric_row,
     parse_numeric_block,
     read_text,

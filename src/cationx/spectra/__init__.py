@@ -1,5 +1,6 @@
 """UV-vis and PL spectra science: axes, baselines, excitons, corrections, sizing, forward model.
 
+- :mod:`cationx.spectra.spectrum`: the data model, :class:`Spectrum` and :class:`SpectrumSet`.
 - :mod:`cationx.spectra.axes`: wavelength/energy axes with the Jacobian.
 - :mod:`cationx.spectra.baseline`: baselines through pybaselines.
 - :mod:`cationx.spectra.exciton`: saturated ranges, first-exciton peak/shoulder detection.
@@ -29,6 +30,9 @@ _EXPORTS = {
     "find_isosbestic": "isosbestic",
     "svd_rank": "isosbestic",
     "size_from_exciton": "sizing",
+    "Spectrum": "spectrum",
+    "SpectrumSet": "spectrum",
+    "synthesize_titration": "forward",
 }
 
 
@@ -44,6 +48,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Exciton",
+    "Spectrum",
+    "SpectrumSet",
     "correct_absorbance",
     "correct_pl",
     "ev_to_nm",
@@ -53,6 +59,7 @@ __all__ = [
     "saturated_ranges",
     "size_from_exciton",
     "svd_rank",
+    "synthesize_titration",
     "to_energy_axis",
     "track_excitons",
 ]

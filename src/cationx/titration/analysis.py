@@ -32,7 +32,7 @@ import pandas as pd
 
 from cationx.errors import CationxError, InputError
 from cationx.fitting import FitResult
-from cationx.io.spectra import Spectrum, SpectrumSet, read_spectra
+from cationx.io.spectra import read_spectra
 from cationx.spectra.baseline import baseline
 from cationx.spectra.correction import (
     AbsorbanceCorrection,
@@ -44,6 +44,7 @@ from cationx.spectra.correction import (
 from cationx.spectra.exciton import find_exciton, saturated_mask, saturated_ranges
 from cationx.spectra.isosbestic import IsosbesticPoint, SVDRank, find_isosbestic, svd_rank
 from cationx.spectra.sizing import Sizing, cumulative_ions_per_nc, size_from_exciton
+from cationx.spectra.spectrum import Spectrum, SpectrumSet
 from cationx.titration.description import TitrationDescription
 
 __all__ = ["TitrationAnalysis", "analyze_titration", "select_series"]
