@@ -50,7 +50,7 @@ def _read(p: Path) -> list[tuple[float, float]]:
             out.append(_finite_axis(s.binding_energy_ev, -50.0, 2000.0, f"{p.name} block {b['index']}"))
         return out
     if suffix in (".ras", ".xy", ".xye"):
-        from cationx.crystal.readers import list_scans, read_pattern
+        from cationx.io.xrd import list_scans, read_pattern
 
         return [_finite_axis(read_pattern(p, scan=s["index"]).two_theta_deg, 0.0, 180.0, p.name) for s in list_scans(p)]
     if suffix == ".cif":

@@ -39,7 +39,7 @@ from cationx._validation import (
     warn_negative,
 )
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
-from cationx.crystal.readers import MeasuredPattern
+from cationx.crystal.pattern import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import FitError, InputError
 from cationx.fitting import FitResult, fit_curve
