@@ -60,7 +60,7 @@ def _read(p: Path) -> list[tuple[float, float]]:
         assert all(1.0 < a < 100.0 for a in cell[:3]) and all(30.0 < g < 150.0 for g in cell[3:])
         return [(min(cell[:3]), max(cell[:3]))]
     if suffix in (".mzml", ".mzxml"):
-        from cationx.massspec.spectrum import read_spectrum
+        from cationx.io.massspec import read_spectrum
 
         out = []
         k = 0
