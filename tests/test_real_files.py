@@ -41,7 +41,7 @@ def _read(p: Path) -> list[tuple[float, float]]:
 
     suffix = p.suffix.lower()
     if is_vamas(p) or is_scienta(p) or suffix in (".vms", ".npl"):
-        from cationx.xps.io import list_blocks, read_spectrum
+        from cationx.io.xps import list_blocks, read_spectrum
 
         out = []
         for b in list_blocks(p):

@@ -11,7 +11,7 @@ function, species/transition, abscissa (REGULAR: start + step; IRREGULAR: the fi
 corresponding variable holds the abscissa values, as CasaXPS and Prodigy write it) and all
 corresponding variables (``ordinates[:, k]``). The ISO "unknown" value ``1E+37`` reads as
 ``None``. Energies are left as stored; converting a kinetic-energy abscissa to binding energy
-is :func:`cationx.xps.io.read_spectrum`'s job. MAPPING scans are refused with a clear message.
+is :func:`cationx.io.xps.read_spectrum`'s job. MAPPING scans are refused with a clear message.
 """
 
 from __future__ import annotations
