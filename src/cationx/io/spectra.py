@@ -41,6 +41,7 @@ import numpy as np
 
 from cationx._validation import check_choice, check_existing_file
 from cationx.errors import DataFileError, DataFileWarning
+from cationx.io.formats import SPECTRA_FORMATS
 from cationx.io.text import (  # noqa: F401  (re-exported: the format modules import them from here)
     data_rows,
     is_number,
@@ -62,7 +63,7 @@ __all__ = [
     "split_cells",
 ]
 
-FORMATS = ("jcamp", "jasco", "cary", "shimadzu", "generic")
+FORMATS = SPECTRA_FORMATS
 
 def finish_spectra(
     x: np.ndarray, ys: Sequence[np.ndarray], labels: Sequence[str], *, source: str, x_unit: str, y_unit: str
