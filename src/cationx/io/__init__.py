@@ -16,6 +16,8 @@ delimiter and decimal sniffing, numeric blocks, one :class:`~cationx.errors.Pars
 - :mod:`cationx.io.raman`: Raman exports (Renishaw WiRE, Horiba LabSpec, CSV), :func:`read_raman`.
 - :mod:`cationx.io.dsc`: DSC exports (TA, Netzsch, Mettler STARe, CSV), :func:`read_dsc`
   -> :class:`cationx.dsc.data.DscData`.
+- :mod:`cationx.io.micrograph`: TEM/SEM images (TIFF, DigitalMicrograph, PNG/JPEG) with their
+  pixel size, :func:`read_micrograph` -> :class:`cationx.microscopy.images.Micrograph`.
 - :mod:`cationx.io.composition`: ICP-OES and EDS tables, :func:`read_icp`, :func:`read_eds`.
 - :mod:`cationx.io.tables`: numeric CSV/TXT tables with named columns (:func:`read_table`).
 - :mod:`cationx.io.write`: atomic file output, JSON-safe conversion, input protection.
@@ -39,6 +41,7 @@ _LAZY = {
     "read_dsc": ("dsc", "read_dsc"),
     "read_vamas": ("vamas", "read_vamas"),
     "read_scienta": ("scienta", "read_scienta"),
+    "read_micrograph": ("micrograph", "read_micrograph"),
     "read_icp": ("composition", "read_icp"),
     "read_eds": ("composition", "read_eds"),
     "read_table": ("tables", "read_table"),
