@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from cationx._validation import check_existing_file
-from cationx.errors import DataFileError, InputError
+from cationx.errors import DataFileError, ParseError
 from cationx.io.text import read_text
 from cationx.massspec.spectrum import Spectrum
 
@@ -42,7 +42,8 @@ def _read_text(p: Path) -> Spectrum:
     if not data_at:
         single = next(((n, cells) for n, _, cells in rows if cells and all(_is_float(c) for c in cells)), None)
         if single is not None:
-            raise InputError(f"{p.name}: line {single[0]} has {len(single[1])} column(s); need m/z and intensity")
+            raise ParseError(f"{p.name}: line {single[0]} has {len(single[1])} column(s); need m/z and intensity",
+                             line=single[0])
         raise DataFileError(f"spectrum file has no data rows: {p}")
     last = data_at[-1]
     tail = rows[last + 1 :]
@@ -69,12 +70,13 @@ def _read_text(p: Path) -> Spectrum:
                 continue
             bad = next(c for c in cells if not _is_float(c))
             col = cells.index(bad) + 1
-            raise InputError(f"{p.name}: non-numeric value {bad!r} at line {lineno}, column {col}") from None
+            raise ParseError(f"{p.name}: non-numeric value {bad!r} at line {lineno}, column {col}",
+                             line=lineno) from None
         if len(values) < 2:
             what = "only empty cells" if not values else f"{len(values)} column(s)"
-            raise InputError(f"{p.name}: line {lineno} has {what}; need m/z and intensity")
+            raise ParseError(f"{p.name}: line {lineno} has {what}; need m/z and intensity", line=lineno)
         if not all(np.isfinite(values[:2])):
-            raise InputError(f"{p.name}: non-finite value at line {lineno}")
+            raise ParseError(f"{p.name}: non-finite value at line {lineno}", line=lineno)
         mz.append(values[0])
         inten.append(values[1])
     if len(mz) < 3:
@@ -158,8 +160,8 @@ def read_spectrum(path: str | Path, *, index: int = 0) -> Spectrum:
     ------
     DataFileError
         Missing, empty or unreadable file.
-    InputError
-        A non-numeric cell (line and column named).
+    ParseError
+        A non-numeric cell (line and column named), a row without m/z and intensity.
     """
     p = check_existing_file(path, "spectrum file")
     if p.suffix.lower() == ".mzml":
