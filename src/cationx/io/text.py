@@ -41,8 +41,9 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def parse_error(source: str | Path, line: int | None, what: str) -> ParseError:
-    """The readers' one error: ``file:line: what is wrong`` (``file: what`` without a line)."""
-    name = Path(source).name if isinstance(source, Path) else str(source)
+    """The readers' one error: ``file:line: what is wrong`` (``file: what`` without a line);
+    ``file`` is the file name without its folder."""
+    name = Path(source).name or str(source)
     where = f"{name}:{line}" if line is not None else name
     return ParseError(f"{where}: {what}", line=line)
 
