@@ -28,7 +28,9 @@ def test_import_cationx_io_stays_light():
 
 
 def test_parse_error_style():
-    err = cationx.io.text.parse_error("data/a.csv", 12, "non-numeric value 'x' in column 2")
+    from cationx.io.text import parse_error
+
+    err = parse_error("data/a.csv", 12, "non-numeric value 'x' in column 2")
     assert isinstance(err, ParseError) and err.line == 12
     assert str(err) == "a.csv:12: non-numeric value 'x' in column 2"
 
