@@ -26,9 +26,10 @@ def main() -> str:
 
     matplotlib.use("Agg")
     from cationx.report import write_report
-    from cationx.spectra.analysis import analyze_titration
-    from cationx.spectra.forward import synthesize_titration, write_titration
+    from cationx.spectra.forward import synthesize_titration
     from cationx.titration import load_description
+    from cationx.titration.analysis import analyze_titration
+    from cationx.titration.demo import write_titration
 
     sys.path.insert(0, str(HERE))
     from run import machine

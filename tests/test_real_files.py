@@ -41,7 +41,7 @@ def _read(p: Path) -> list[tuple[float, float]]:
 
     suffix = p.suffix.lower()
     if is_vamas(p) or is_scienta(p) or suffix in (".vms", ".npl"):
-        from cationx.xps.io import list_blocks, read_spectrum
+        from cationx.io.xps import list_blocks, read_spectrum
 
         out = []
         for b in list_blocks(p):
@@ -50,7 +50,7 @@ def _read(p: Path) -> list[tuple[float, float]]:
             out.append(_finite_axis(s.binding_energy_ev, -50.0, 2000.0, f"{p.name} block {b['index']}"))
         return out
     if suffix in (".ras", ".xy", ".xye"):
-        from cationx.crystal.readers import list_scans, read_pattern
+        from cationx.io.xrd import list_scans, read_pattern
 
         return [_finite_axis(read_pattern(p, scan=s["index"]).two_theta_deg, 0.0, 180.0, p.name) for s in list_scans(p)]
     if suffix == ".cif":
@@ -60,7 +60,7 @@ def _read(p: Path) -> list[tuple[float, float]]:
         assert all(1.0 < a < 100.0 for a in cell[:3]) and all(30.0 < g < 150.0 for g in cell[3:])
         return [(min(cell[:3]), max(cell[:3]))]
     if suffix in (".mzml", ".mzxml"):
-        from cationx.massspec.spectrum import read_spectrum
+        from cationx.io.massspec import read_spectrum
 
         out = []
         k = 0

@@ -221,7 +221,7 @@ def test_row_limit_refuses_before_reading(tmp_path, monkeypatch):
 
 def test_identify_bins_long_patterns_keeping_counts():
     from cationx.cli.xrd import _binned
-    from cationx.crystal.readers import pattern_from_arrays
+    from cationx.crystal.pattern import pattern_from_arrays
 
     tt = np.linspace(10, 90, 1001)
     y = 100 + 50 * np.sin(tt)

@@ -173,7 +173,7 @@ def test_help_texts():
 
 
 def test_long_reader_aliases(tmp_path):
-    from cationx.composition.io import read_icp
+    from cationx.io.composition import read_icp
 
     p = tmp_path / "alias.csv"
     p.write_text("Sample Name;Element;Conc (ug/L);%RSD\nblank;Cd 228.802;1.0;5\nblank;Cd 228.802;1.2;5\nA;Cd 228.802;500;1.5\n")

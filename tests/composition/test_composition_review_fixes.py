@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from cationx.cli import app
 from cationx.composition import derive
-from cationx.composition.io import read_eds
 from cationx.errors import InputError
+from cationx.io.composition import read_eds
 
 runner = CliRunner()
 

@@ -9,10 +9,11 @@ from cationx.crystal import load_structure
 from cationx.crystal.engine import PatternEngine
 from cationx.crystal.identify import cell_mass, identify_phases
 from cationx.crystal.index import au111_d_angstrom, calibrate_d, index_d_spacings
+from cationx.crystal.pattern import pattern_from_arrays
 from cationx.crystal.powder import powder_pattern
-from cationx.crystal.readers import pattern_from_arrays, read_pattern
 from cationx.crystal.refine import occupancy_series, refine_pattern
 from cationx.errors import DataFileError, InputError, ParseError
+from cationx.io.xrd import read_pattern
 
 # 000 (White et al. 2013) Table 1: electron-diffraction ring spacings (A)
 TABLE1 = {

@@ -18,8 +18,9 @@ from cationx.cli import app
 from cationx.crystal import load_structure
 from cationx.crystal.identify import identify_phases
 from cationx.crystal.index import index_d_spacings
+from cationx.crystal.pattern import pattern_from_arrays
 from cationx.crystal.powder import powder_pattern
-from cationx.crystal.readers import pattern_from_arrays, read_pattern
+from cationx.io.xrd import read_pattern
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "real"
 RAS = DATA / "NIST_Si_640c_SmartLab.ras"

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from cationx.errors import DataFileError, InputError
+from cationx.io.massspec import read_spectrum
 from cationx.massspec import envelope
-from cationx.massspec.spectrum import calibrate, pick_peaks, read_spectrum, subtract_baseline
+from cationx.massspec.spectrum import calibrate, pick_peaks, subtract_baseline
 
 from .conftest import synth, write_mzml
 

@@ -10,7 +10,8 @@ import pytest
 import tifffile
 
 from cationx.errors import CationxError, DataFileError, InputError, InterpretationWarning
-from cationx.microscopy import read_micrograph, to_grey, unit_to_nm
+from cationx.io.micrograph import read_micrograph
+from cationx.microscopy import to_grey, unit_to_nm
 
 from .conftest import write_imagej
 
@@ -163,7 +164,7 @@ def _fake_dm(data, sizes, units):
 )
 def test_dm_calibration_units(tmp_path, monkeypatch, sizes, units, nm):
     """The DM branch's unit handling (ncempy's dmReader layout: per-axis pixelSize/pixelUnit, y then x)."""
-    import cationx.microscopy.images as images
+    import cationx.io.micrograph as images
 
     path = tmp_path / "a.dm4"
     path.write_bytes(b"\0" * 64)
@@ -173,7 +174,7 @@ def test_dm_calibration_units(tmp_path, monkeypatch, sizes, units, nm):
 
 
 def test_dm_non_square_pixels_and_diffraction(tmp_path, monkeypatch):
-    import cationx.microscopy.images as images
+    import cationx.io.micrograph as images
 
     path = tmp_path / "a.dm3"
     path.write_bytes(b"\0" * 64)

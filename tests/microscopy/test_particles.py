@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from skimage.draw import disk
 
 from cationx.errors import InputError, InterpretationWarning
+from cationx.io.micrograph import read_micrograph
 from cationx.microscopy import (
     min_feret_diameter,
-    read_micrograph,
     segment_particles,
     size_micrographs,
     size_statistics,

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from scipy import integrate
 
 from cationx.errors import InputError, ParseError
+from cationx.io.xps import read_spectrum
 from cationx.xps import (
     AREA_RATIOS,
     CORE_LEVELS,
@@ -27,7 +28,6 @@ from cationx.xps import (
     modified_auger_parameter,
     parse_components,
     peak,
-    read_spectrum,
     shirley_background,
     tougaard_background,
     unit_area,

@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 
 from cationx.cli import app
 from cationx.errors import FitError
-from cationx.xps import fit_spectrum, peak, read_spectrum, shirley_background
+from cationx.io.xps import read_spectrum
+from cationx.xps import fit_spectrum, peak, shirley_background
 from cationx.xps.backgrounds import compute_background, plateau_window, shirley_iterate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "real"

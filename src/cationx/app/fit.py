@@ -6,7 +6,7 @@ Two ways in:
   columns and a model; :func:`cationx.cooperative.fits.fit` does the fit (as ``cationx coop
   fit``), and the page shows ``converged``/``warnings`` first, then values, intervals and notes;
 - titration spectra with their TOML description (see docs/titration.md): the same analysis as
-  ``cationx titration analyze`` (:func:`cationx.spectra.analysis.analyze_titration` and
+  ``cationx titration analyze`` (:func:`cationx.titration.analysis.analyze_titration` and
   :func:`cationx.report.write_report`), with the report folder as a zip download.
 
 The upload handlers take ``{name: bytes}`` so they are tested without a browser.
@@ -156,8 +156,8 @@ def analyze_spectra(files: dict[str, bytes]) -> SpectraOutcome:
     every upload lands in one private folder).
     """
     from cationx.report import write_report
-    from cationx.spectra.analysis import analyze_titration
     from cationx.titration import load_description
+    from cationx.titration.analysis import analyze_titration
 
     tomls = [n for n in files if n.lower().endswith(".toml")]
     if len(tomls) != 1:

@@ -67,8 +67,9 @@ def analyze_spectrum(
     min_relative_height: float = 0.05,
 ) -> SpectrumOutcome:
     """Peaks of an uploaded spectrum (CSV/TXT m/z,intensity or mzML) and envelope fits."""
+    from cationx.io.massspec import read_spectrum
     from cationx.massspec.assign import fit_envelope
-    from cationx.massspec.spectrum import pick_peaks, read_spectrum, subtract_baseline
+    from cationx.massspec.spectrum import pick_peaks, subtract_baseline
 
     formulas = [f.strip() for f in formulas if f.strip()]
     if len(formulas) > MAX_FORMULAS:

@@ -3,7 +3,7 @@
 Size, occupancies and wavelength as controls; kinematic pattern
 (:func:`cationx.crystal.powder.powder_pattern`, as ``cationx xrd simulate``) or Debye-equation
 pattern of a sphere (:func:`cationx.crystal.cluster.structure_debye_pattern`, as ``cationx xrd
-debye``); a measured pattern (:func:`cationx.crystal.readers.read_pattern`) can be overlaid and
+debye``); a measured pattern (:func:`cationx.io.read_pattern`) can be overlaid and
 refined (:func:`cationx.crystal.refine.refine_pattern`, as ``cationx xrd refine``).
 """
 
@@ -94,7 +94,7 @@ def debye(structure: Any, *, diameter_nm: float, size_sd_nm: float = 0.0, wavele
 
 def read_measured(name: str, data: bytes, *, scan: int | None = None) -> Any:
     """A measured pattern from an upload (.xy, .xye, .csv or Rigaku .ras)."""
-    from cationx.crystal.readers import read_pattern
+    from cationx.io.xrd import read_pattern
 
     with uploads_in_folder({name: data}) as paths:
         return read_pattern(paths[name], scan=scan)

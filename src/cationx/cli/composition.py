@@ -121,8 +121,8 @@ def icp_cmd(
     from cationx.composition.derived import derive
     from cationx.composition.elements import check_element
     from cationx.composition.icp import SampleInfo, analyze_icp
-    from cationx.composition.io import read_icp
     from cationx.errors import InputError
+    from cationx.io.composition import read_icp
 
     out_p = output_path(out, [table])
     kw = _derive_kwargs(ratio, incoming, host, anion, charge_ratio, host_original, diameter_nm, diameter_u, material,
@@ -195,7 +195,7 @@ def eds_cmd(
     """Mean ± SD over EDS spots after renormalising over chosen elements; at% <-> wt%; derived numbers from the mean at%."""
     from cationx.composition.derived import derive
     from cationx.composition.eds import analyze_eds
-    from cationx.composition.io import read_eds
+    from cationx.io.composition import read_eds
 
     out_p = output_path(out, [table])
     kw = _derive_kwargs(ratio, incoming, host, anion, charge_ratio, host_original, diameter_nm, diameter_u, material,

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from cationx.cli._common import emit_json, output_path, parse_range, save_figure
+from cationx.io.formats import DSC_FORMATS
 
 app = typer.Typer(
     help="DSC: heating/cooling segments, ISO 11357 onsets, sigmoidal baselines, enthalpies, hysteresis.",
@@ -22,7 +23,7 @@ def analyze_cmd(
     t_range: str | None = typer.Option(None, "--range", help="Analyse only temperatures A:B in °C."),
     rate_k_min: float | None = typer.Option(None, "--rate-k-min", help="Scan rate for files without a time column (turns K-integrals into J)."),
     max_peaks: int = typer.Option(3, "--max-peaks", help="Largest number of transitions reported per segment."),
-    fmt: str | None = typer.Option(None, "--format", help="Force the reader: ta | netzsch | mettler | generic."),
+    fmt: str | None = typer.Option(None, "--format", help=f"Force the reader: {' | '.join(DSC_FORMATS)}."),
     json_out: bool = typer.Option(False, "--json", help="Print segments, transitions, hysteresis, units and conventions as JSON."),
     out: Path | None = typer.Option(None, "--out", help="Directory for dsc_transitions.csv, dsc_curves.csv, dsc.json."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),
@@ -46,8 +47,8 @@ def analyze_cmd(
     plot_p = output_path(plot, [file])
     if mass_mg is not None and not mass_mg > 0:
         raise InputError(f"--mass-mg must be a positive mass in mg, got {mass_mg:g}")
-    if fmt is not None and fmt not in ("ta", "netzsch", "mettler", "generic"):
-        raise InputError(f"--format must be one of ta, netzsch, mettler, generic; got {fmt!r}")
+    if fmt is not None and fmt not in DSC_FORMATS:
+        raise InputError(f"--format must be one of {', '.join(DSC_FORMATS)}; got {fmt!r}")
     rng = parse_range(t_range, "--range") if t_range else None
     data = read_dsc(file, format=fmt)
     notes = list(data.notes)

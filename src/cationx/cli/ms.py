@@ -24,7 +24,8 @@ app = typer.Typer(
 
 
 def _load(spectrum: Path, baseline: bool, index: int = 0, command: str = "this command"):
-    from cationx.massspec.spectrum import read_spectrum, subtract_baseline
+    from cationx.io.massspec import read_spectrum
+    from cationx.massspec.spectrum import subtract_baseline
 
     check_input_rows(spectrum, command)
     sp = read_spectrum(spectrum, index=index)
@@ -259,9 +260,10 @@ def periodicity_cmd(
     out: Path | None = typer.Option(None, "--out", help="Write the spacings (CSV)."),
 ) -> None:
     """Recurring spacings between peaks, such as 32 (S) and 248 (Ag2S), with formula labels."""
+    from cationx.io.massspec import read_spectrum
     from cationx.io.write import write_csv
     from cationx.massspec.periodicity import find_periodicity
-    from cationx.massspec.spectrum import pick_peaks, read_spectrum
+    from cationx.massspec.spectrum import pick_peaks
 
     out_p = output_path(out, [spectrum])
     if peaks_given:
@@ -336,9 +338,10 @@ def calibrate_cmd(
 ) -> None:
     """Calibrate m/z from assigned peaks: observed m/z vs the formulas' most-abundant m/z."""
     from cationx.errors import InputError
+    from cationx.io.massspec import read_spectrum
     from cationx.io.write import write_csv
     from cationx.massspec import envelope
-    from cationx.massspec.spectrum import calibrate, read_spectrum
+    from cationx.massspec.spectrum import calibrate
 
     out_p = output_path(out, [spectrum])
     sp = read_spectrum(spectrum, index=index)  # read (and check) the file before anything else

@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from cationx.cli._common import emit_json, output_path, save_figure
+from cationx.io.formats import SPECTRA_FORMATS
 
 titration_app = typer.Typer(
     help="Titration spectra (UV-vis + PL) -> fractions, cooperative fits and a report.",
@@ -44,8 +45,8 @@ def _print_summary(analysis: Any, report: Any) -> None:
 
 
 def _run(toml: Path, out: Path | None, json_out: bool) -> None:
-    from cationx.spectra.analysis import analyze_titration
     from cationx.titration import load_description
+    from cationx.titration.analysis import analyze_titration
 
     desc = load_description(toml)
     inputs = [toml, *desc.input_files()]
@@ -187,7 +188,7 @@ def inspect_rows(path: Path, material: str | None, fmt: str | None, reliable_max
 def inspect_cmd(
     file: Path = typer.Argument(..., help="Spectrum file (JCAMP-DX, JASCO, Cary, Shimadzu or CSV/TXT)."),
     material: str | None = typer.Option(None, "--material", help="CdSe, CdTe or CdS: also size from the exciton."),
-    fmt: str | None = typer.Option(None, "--format", help="Force a reader: jcamp, jasco, cary, shimadzu, generic."),
+    fmt: str | None = typer.Option(None, "--format", help=f"Force a reader: {', '.join(SPECTRA_FORMATS)}."),
     reliable_max: float = typer.Option(3.0, "--reliable-max", help="Absorbance above which readings count as saturated."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     plot: Path | None = typer.Option(None, "--plot", help="Write a figure (PNG/SVG/PDF)."),

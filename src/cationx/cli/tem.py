@@ -38,7 +38,7 @@ def info_cmd(
     json_out: bool = typer.Option(False, "--json", help="Print path, shape, dtype, pixel_nm, pixel_source and warnings per image as JSON."),
 ) -> None:
     """Show what cationx reads from each image: size, pixel type, pixel size and where it came from."""
-    from cationx.microscopy import read_micrograph
+    from cationx.io.micrograph import read_micrograph
 
     px = _pixel(pixel_nm)
     rows = [read_micrograph(p, pixel_nm=px).to_dict() for p in images]
@@ -75,8 +75,9 @@ def sizes_cmd(
     max/min and circularity are in particles.csv.  With fewer than 10 particles the statistics
     are reported with a warning that they are unreliable.
     """
+    from cationx.io.micrograph import read_micrograph
     from cationx.io.write import write_csv, write_json
-    from cationx.microscopy import read_micrograph, size_micrographs
+    from cationx.microscopy import size_micrographs
 
     px = _pixel(pixel_nm)
     out_dir = output_path(out, images)
@@ -150,8 +151,9 @@ def fringes_cmd(
     with d1/d2 near 2 is flagged as superstructure-or-artifact with the evidence for each.
     """
     from cationx.errors import InputError
+    from cationx.io.micrograph import read_micrograph
     from cationx.io.write import write_csv, write_json
-    from cationx.microscopy import analyse_fringes, read_micrograph
+    from cationx.microscopy import analyse_fringes
 
     px = _pixel(pixel_nm)
     out_dir = output_path(out, [image])

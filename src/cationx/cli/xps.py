@@ -60,7 +60,8 @@ def fit_cmd(
     end level that lies above the data and a plateau --range, unless --fallback is given.
     """
     from cationx.io.write import write_csv
-    from cationx.xps import fit_spectrum, parse_components, read_spectrum
+    from cationx.io.xps import read_spectrum
+    from cationx.xps import fit_spectrum, parse_components
 
     out_p = output_path(out, [spectrum])
     plot_p = output_path(plot, [spectrum])
@@ -94,7 +95,7 @@ def blocks_cmd(
 
     A VAMAS block with several corresponding variables is read with the first as the intensity.
     """
-    from cationx.xps.io import list_blocks
+    from cationx.io.xps import list_blocks
 
     rows = list_blocks(spectrum)
     if json_out:

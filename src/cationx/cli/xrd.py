@@ -31,7 +31,7 @@ def _binned(measured, max_points: int):
 
     import numpy as np
 
-    from cationx.crystal.readers import pattern_from_arrays
+    from cationx.crystal.pattern import pattern_from_arrays
     from cationx.errors import InterpretationWarning
 
     n = len(measured)
@@ -171,9 +171,9 @@ def refine_cmd(
 ) -> None:
     """Refine occupancies, scale, background, size and cell against a measured pattern (Rwp, difference curve)."""
     from cationx.crystal.library import load_structure
-    from cationx.crystal.readers import read_pattern
     from cationx.crystal.refine import refine_pattern
     from cationx.io.write import write_csv
+    from cationx.io.xrd import read_pattern
 
     check_input_rows(pattern, "xrd refine")
     measured = read_pattern(pattern, scan=scan)
@@ -288,8 +288,8 @@ def identify_cmd(
 
     from cationx._validation import check_magnitude, check_range, warn_negative
     from cationx.crystal.identify import identify_phases
-    from cationx.crystal.readers import read_pattern
     from cationx.io.write import write_csv
+    from cationx.io.xrd import read_pattern
 
     check_range(instrument_fwhm_deg, "--instrument-fwhm-deg", 1e-4, 10.0)
     ins = _inputs(pattern, *candidate)

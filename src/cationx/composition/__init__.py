@@ -5,7 +5,8 @@
 - :mod:`~cationx.composition.eds`: spot/area tables -> mean +/- SD, normalisation, wt% <-> at%;
 - :mod:`~cationx.composition.derived`: mole ratios, x in Cu(2-x)Se, exchanged fraction,
   incoming ions per NC or per cluster, and a mass-balance check;
-- :mod:`~cationx.composition.io`: CSV/TOML readers.
+- files are read by :mod:`cationx.io.composition` (``read_icp``, ``read_eds``; the names here
+  are deprecated aliases).
 
 Uncertainties are propagated to first order with the ``uncertainties`` package (linear
 propagation, correlations kept).  See docs/composition.md.
@@ -24,7 +25,19 @@ from cationx.composition.derived import (
 from cationx.composition.eds import EdsResult, analyze_eds
 from cationx.composition.elements import at_to_wt, atomic_mass, wt_to_at
 from cationx.composition.icp import IcpResult, SampleInfo, analyze_icp
-from cationx.composition.io import read_eds, read_icp
+
+
+def __getattr__(name: str) -> object:
+    if name in ("read_eds", "read_icp"):  # moved to the io layer; kept as deprecated aliases
+        import warnings
+
+        warnings.warn(f"cationx.composition.{name} moved to cationx.io.composition.{name}",
+                      DeprecationWarning, stacklevel=2)
+        from cationx.io import composition
+
+        return getattr(composition, name)
+    raise AttributeError(f"module 'cationx.composition' has no attribute {name!r}")
+
 
 __all__ = [
     "DerivedComposition",

@@ -1,6 +1,6 @@
 """ICP-OES: element amounts from measured emission-line concentrations, with blanks and limits.
 
-Input is a tidy table (one row per reading; :func:`cationx.composition.io.read_icp`
+Input is a tidy table (one row per reading; :func:`cationx.io.composition.read_icp`
 reads CSV, wide instrument exports and TOML into it) with columns
 
 ``sample``, ``element``, ``line_nm`` (NaN when unknown), ``conc_mg_l`` (mg/L = ppm, in the

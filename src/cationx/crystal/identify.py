@@ -57,8 +57,8 @@ from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.index import candidate_label
 from cationx.crystal.library import list_structures, load_structure
+from cationx.crystal.pattern import MeasuredPattern
 from cationx.crystal.powder import _tch
-from cationx.crystal.readers import MeasuredPattern
 from cationx.crystal.refine import r_factors
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import ConvergenceWarning, FitError, InputError
@@ -308,7 +308,7 @@ def identify_phases(
         docstring); that is a finding, not an error.
     """
     if not isinstance(measured, MeasuredPattern):
-        raise InputError("measured must be a MeasuredPattern (see cationx.crystal.readers.read_pattern)")
+        raise InputError("measured must be a MeasuredPattern (see cationx.io.read_pattern)")
     check_magnitude(measured.intensity, "measured intensities")
     nmax = check_int(max_phases, "max_phases", minimum=1, maximum=5)
     nbg = check_int(background_terms, "background_terms", minimum=0, maximum=12)

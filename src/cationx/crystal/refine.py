@@ -40,7 +40,7 @@ from cationx._validation import (
 )
 from cationx.constants import CU_KALPHA1_ANGSTROM
 from cationx.crystal.engine import PatternEngine, chebyshev_basis
-from cationx.crystal.readers import MeasuredPattern
+from cationx.crystal.pattern import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import FitError, InputError
 from cationx.fitting import FitResult, fit_curve

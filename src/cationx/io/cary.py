@@ -14,16 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from cationx.errors import DataFileError
-from cationx.io.spectra import (
-    SpectrumSet,
-    finish_spectra,
-    is_number,
-    parse_numeric_block,
-    split_cells,
-    unique_labels,
-    unit_from_text,
-    warn_interior_gaps,
-)
+from cationx.io.spectra import SpectrumSet, finish_spectra, unit_from_text, warn_interior_gaps
+from cationx.io.text import is_number, parse_numeric_block, split_cells, unique_labels
 
 __all__ = ["looks_like_cary", "parse_cary"]
 

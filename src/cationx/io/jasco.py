@@ -12,15 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cationx.errors import DataFileError
-from cationx.io.spectra import (
-    SpectrumSet,
-    finish_spectra,
-    is_number,
-    parse_numeric_block,
-    sniff_delimiter,
-    split_cells,
-    unit_from_text,
-)
+from cationx.io.spectra import SpectrumSet, finish_spectra, unit_from_text
+from cationx.io.text import is_number, parse_numeric_block, sniff_delimiter, split_cells
 
 __all__ = ["parse_jasco"]
 

@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from cationx.errors import DataFileError, DataFileWarning, ParseError
-from cationx.io.spectra import SpectrumSet, finish_spectra, unique_labels, unit_from_text
+from cationx.io.spectra import SpectrumSet, finish_spectra, unit_from_text
+from cationx.io.text import unique_labels
 
 __all__ = ["jcamp_blocks", "load_jcamp", "merge_repeated_points", "read_jcamp"]
 

@@ -31,9 +31,8 @@ import numpy as np
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError, DataFileWarning, ParseError
-from cationx.io.spectra import (
-    SpectrumSet,
-    finish_spectra,
+from cationx.io.spectra import SpectrumSet, finish_spectra
+from cationx.io.text import (
     is_numeric_row,
     parse_numeric_block,
     read_text,

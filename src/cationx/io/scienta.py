@@ -4,7 +4,7 @@ Written by hand: the layout is an INI-like text file that no maintained package 
 is short. Each region has ``Dimension 1 name`` (``Binding Energy [eV]`` or ``Kinetic Energy
 [eV]``), the energy axis, and ``[Data N]`` rows ``energy  counts [counts ...]``; several count
 columns (detector slices) are summed. The region's ``Excitation Energy`` is kept so a caller
-can convert a kinetic scale (:func:`cationx.xps.io.read_spectrum` does).
+can convert a kinetic scale (:func:`cationx.io.xps.read_spectrum` does).
 """
 
 from __future__ import annotations

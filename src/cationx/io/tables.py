@@ -27,6 +27,7 @@ import pandas as pd
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError, DataFileWarning, InputError
+from cationx.io.text import read_text
 
 __all__ = ["read_table", "select_columns"]
 
@@ -72,10 +73,7 @@ def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
         A non-numeric or empty cell between data rows (the message names its row and column).
     """
     p = check_existing_file(path, "data file")
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataFileError(f"data file is not UTF-8 text: {p}") from None
+    text = read_text(p)  # UTF-8 (BOM or not), Latin-1 fallback; binary files refused
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(comment)]
     if not lines:
         raise DataFileError(f"data file has no data: {p}")

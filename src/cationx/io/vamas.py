@@ -11,7 +11,7 @@ function, species/transition, abscissa (REGULAR: start + step; IRREGULAR: the fi
 corresponding variable holds the abscissa values, as CasaXPS and Prodigy write it) and all
 corresponding variables (``ordinates[:, k]``). The ISO "unknown" value ``1E+37`` reads as
 ``None``. Energies are left as stored; converting a kinetic-energy abscissa to binding energy
-is :func:`cationx.xps.io.read_spectrum`'s job. MAPPING scans are refused with a clear message.
+is :func:`cationx.io.xps.read_spectrum`'s job. MAPPING scans are refused with a clear message.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import numpy as np
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError
+from cationx.io.text import decode
 
 __all__ = ["VamasBlock", "VamasFile", "is_vamas", "read_vamas"]
 
@@ -134,12 +135,7 @@ class _Lines:
 
 
 def _decode(raw: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")  # pragma: no cover - latin-1 decodes any byte
+    return decode(raw, ("utf-8-sig", "cp1252"))
 
 
 def _first_content_line(lines: list[str]) -> int:

@@ -1,11 +1,7 @@
-"""Mass spectra: reading (two-column text, mzML), baseline, peak picking, calibration.
+"""Mass spectra: the :class:`Spectrum` data model, baseline, peak picking, calibration.
 
-- Text: two numeric columns (m/z, intensity), comma/tab/semicolon/whitespace separated,
-  optional header line and ``#`` comments (flexAnalysis and mMass ASCII exports).
-  Read here because the layout is trivial and the errors must name the line.
-- mzML: through pyteomics (optional extra ``mzml``).
-- JCAMP-DX mass spectra (``##DATA TYPE=MASS SPECTRUM``, ``##PEAK TABLE=(XY..XY)``): through
-  the ``jcamp`` package, its stdout messages turned into warnings (:mod:`cationx.io.jcamp`).
+- Files (two-column text, mzML, JCAMP-DX) are read by :func:`cationx.io.massspec.read_spectrum`
+  (``cationx.io.read_mass_spectrum``); ``read_spectrum`` here is a deprecated alias.
 - Baseline: SNIP (pybaselines), the usual choice for MALDI-TOF.
 - Peaks: :func:`scipy.signal.find_peaks` with a prominence threshold, centroided by a
   parabola through the top three points.
@@ -15,10 +11,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import lmfit
@@ -28,12 +22,11 @@ import pandas as pd
 from cationx._validation import (
     as_1d_array,
     check_choice,
-    check_existing_file,
     check_matching_lengths,
     check_positive,
     check_range,
 )
-from cationx.errors import DataFileError, InputError
+from cationx.errors import InputError
 
 __all__ = [
     "Calibration",
@@ -41,7 +34,6 @@ __all__ = [
     "Spectrum",
     "calibrate",
     "pick_peaks",
-    "read_spectrum",
     "subtract_baseline",
 ]
 
@@ -80,153 +72,16 @@ class Spectrum:
         return {"source": self.source, "mz": self.mz, "intensity": self.intensity}
 
 
-_SPLIT = re.compile(r"[,;\t ]+")
-
-
-def _read_text(p: Path) -> Spectrum:
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataFileError(f"spectrum file is not UTF-8 text: {p}") from None
-    rows: list[tuple[int, str, list[str]]] = []
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        rows.append((lineno, line, [c for c in _SPLIT.split(line) if c]))
-
-    def is_data(cells: list[str]) -> bool:
-        return len(cells) >= 2 and all(_is_float(c) for c in cells)
-
-    data_at = [k for k, (_, _, cells) in enumerate(rows) if is_data(cells)]
-    if not data_at:
-        single = next(((n, cells) for n, _, cells in rows if cells and all(_is_float(c) for c in cells)), None)
-        if single is not None:
-            raise InputError(f"{p.name}: line {single[0]} has {len(single[1])} column(s); need m/z and intensity")
-        raise DataFileError(f"spectrum file has no data rows: {p}")
-    last = data_at[-1]
-    tail = rows[last + 1 :]
-    # spreadsheet exports: rows of empty cells or a note after the data are dropped, and said so
-    if tail and all(not (cells and _is_float(cells[0]) and len(cells) >= 2) for _, _, cells in tail):
+def __getattr__(name: str) -> Any:
+    if name == "read_spectrum":  # moved to the io layer; kept as a deprecated alias
         import warnings
 
-        from cationx.errors import DataFileWarning
+        warnings.warn("cationx.massspec.spectrum.read_spectrum moved to cationx.io.massspec.read_spectrum",
+                      DeprecationWarning, stacklevel=2)
+        from cationx.io.massspec import read_spectrum
 
-        first = next((f"line {n} {line[:40]!r}" for n, line, cells in tail if cells), None)
-        warnings.warn(f"{p.name}: ignored {len(tail)} row(s) after the data (lines {tail[0][0]}-{tail[-1][0]}"
-                      + (f"; first with content: {first}" if first else ": empty cells") + ")",
-                      DataFileWarning, stacklevel=3)
-        rows = rows[: last + 1]
-    mz: list[float] = []
-    inten: list[float] = []
-    header_seen = False
-    for lineno, _line, cells in rows:
-        try:
-            values = [float(c) for c in cells]
-        except ValueError:
-            if not mz and not header_seen:
-                header_seen = True  # one header line is allowed before the data
-                continue
-            bad = next(c for c in cells if not _is_float(c))
-            col = cells.index(bad) + 1
-            raise InputError(f"{p.name}: non-numeric value {bad!r} at line {lineno}, column {col}") from None
-        if len(values) < 2:
-            what = "only empty cells" if not values else f"{len(values)} column(s)"
-            raise InputError(f"{p.name}: line {lineno} has {what}; need m/z and intensity")
-        if not all(np.isfinite(values[:2])):
-            raise InputError(f"{p.name}: non-finite value at line {lineno}")
-        mz.append(values[0])
-        inten.append(values[1])
-    if len(mz) < 3:
-        raise DataFileError(f"spectrum file has only {len(mz)} data row(s): {p}")
-    return Spectrum.from_arrays(mz, inten, source=str(p))
-
-
-def _is_float(c: str) -> bool:
-    try:
-        float(c)
-    except ValueError:
-        return False
-    return True
-
-
-def _read_mzml(p: Path, index: int) -> Spectrum:
-    try:
-        from pyteomics import mzml
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise DataFileError("reading mzML needs pyteomics and lxml: pip install pyteomics lxml") from None
-    try:
-        found = None
-        count = 0
-        with mzml.read(str(p)) as reader:
-            for k, spec in enumerate(reader):
-                count = k + 1
-                if k == index:
-                    found = spec
-                    break
-        if found is None:
-            raise DataFileError(f"{p.name} holds {count} spectra; index {index} is out of range")
-        x = np.asarray(found["m/z array"], dtype=float)
-        y = np.asarray(found["intensity array"], dtype=float)
-    except DataFileError:
-        raise
-    except Exception as exc:  # pyteomics raises lxml/pyteomics errors of many kinds
-        raise DataFileError(f"cannot read mzML {p.name}: {' '.join(str(exc).split())}") from None
-    if x.size < 3:
-        raise DataFileError(f"spectrum {index} of {p.name} has {x.size} points")
-    return Spectrum.from_arrays(x, y, source=f"{p}#{index}")
-
-
-def _looks_like_jcamp(p: Path) -> bool:
-    if p.suffix.lower() in (".jdx", ".dx", ".jcamp", ".jcm"):
-        return True
-    with open(p, "rb") as fh:
-        head = fh.read(512).decode("latin-1").lstrip()
-    return head.startswith("##")
-
-
-def _read_jcamp_ms(p: Path, index: int) -> Spectrum:
-    """A JCAMP-DX mass spectrum (``##DATA TYPE=MASS SPECTRUM``; ``##PEAK TABLE=(XY..XY)`` or
-    ``##XYDATA``); block ``index`` of a compound file. Exact repeats of a point are merged with
-    a warning (see :mod:`cationx.io.jcamp`)."""
-    from cationx.io.jcamp import jcamp_blocks, load_jcamp, merge_repeated_points
-
-    blocks = [b for b in jcamp_blocks(load_jcamp(p)) if np.asarray(b.get("x", [])).size]
-    if not blocks:
-        raise DataFileError(f"{p.name}: JCAMP-DX file without PEAK TABLE/XYDATA data")
-    if not 0 <= index < len(blocks):
-        raise DataFileError(f"{p.name} holds {len(blocks)} JCAMP-DX data block(s); index {index} is out of range")
-    blk = blocks[index]
-    kind = str(blk.get("data type", blk.get("datatype", ""))).strip()
-    if "MASS" not in kind.upper():
-        raise DataFileError(f"{p.name}: JCAMP-DX data type is {kind or 'not given'!r}, not MASS SPECTRUM")
-    x = np.asarray(blk["x"], dtype=float)
-    y = np.asarray(blk.get("y", []), dtype=float)
-    if x.size != y.size:
-        raise DataFileError(f"{p.name}: JCAMP-DX block {index} has {x.size} m/z values but {y.size} intensities")
-    x, y = merge_repeated_points(x, y, source=p.name)
-    if x.size < 3:
-        raise DataFileError(f"spectrum {index} of {p.name} has {x.size} points; need at least 3")
-    return Spectrum.from_arrays(x, y, source=f"{p}#{index}" if len(blocks) > 1 else str(p))
-
-
-def read_spectrum(path: str | Path, *, index: int = 0) -> Spectrum:
-    """Read a spectrum from two-column text (CSV/TXT/XY), mzML (spectrum ``index``) or
-    JCAMP-DX (``##DATA TYPE=MASS SPECTRUM``, peak table or XY data; block ``index``).
-
-    Raises
-    ------
-    DataFileError
-        Missing, empty or unreadable file.
-    InputError
-        A non-numeric cell (line and column named).
-    """
-    p = check_existing_file(path, "spectrum file")
-    if p.suffix.lower() == ".mzml":
-        return _read_mzml(p, int(index))
-    if _looks_like_jcamp(p):
-        return _read_jcamp_ms(p, int(index))
-    return _read_text(p)
+        return read_spectrum
+    raise AttributeError(f"module 'cationx.massspec.spectrum' has no attribute {name!r}")
 
 
 def subtract_baseline(spectrum: Spectrum, *, half_window_da: float = 20.0) -> tuple[Spectrum, np.ndarray]:

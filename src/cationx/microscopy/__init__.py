@@ -1,7 +1,8 @@
-"""Electron microscopy: read micrographs with their pixel size, size particles (threshold,
+"""Electron microscopy: micrographs with their pixel size, size particles (threshold,
 watershed, Feret diameters, lognormal statistics) and measure lattice fringes (power-spectrum
 spots, d-spacings with uncertainties, harmonics and superstructure flags).  See
-docs/microscopy.md.
+docs/microscopy.md.  Files are read by :func:`cationx.io.micrograph.read_micrograph`
+(``read_micrograph`` here is a deprecated alias).
 
 Needs scikit-image and tifffile (extra ``cationx[microscopy]``); DigitalMicrograph files need
 ncempy (extra ``cationx[microscopy-dm]``).
@@ -17,10 +18,23 @@ from cationx.microscopy.fringes import (
     index_cubic,
     parse_region,
 )
-from cationx.microscopy.images import Micrograph, read_micrograph, to_grey, unit_to_nm
+from cationx.microscopy.images import Micrograph, to_grey, unit_to_nm
 from cationx.microscopy.particles import ParticleSegmentation, min_feret_diameter, segment_particles
 from cationx.microscopy.sizing import SizeReport, size_micrographs
 from cationx.microscopy.stats import LognormalFit, SizeStatistics, size_statistics
+
+
+def __getattr__(name: str) -> object:
+    if name == "read_micrograph":  # moved to the io layer; kept as a deprecated alias
+        import warnings
+
+        warnings.warn("cationx.microscopy.read_micrograph moved to cationx.io.micrograph.read_micrograph",
+                      DeprecationWarning, stacklevel=2)
+        from cationx.io.micrograph import read_micrograph
+
+        return read_micrograph
+    raise AttributeError(f"module 'cationx.microscopy' has no attribute {name!r}")
+
 
 __all__ = [
     "FringeAnalysis",

@@ -1,5 +1,6 @@
-"""UV-vis and PL titration spectra: axes, baselines, excitons, corrections, sizing, analysis.
+"""UV-vis and PL spectra science: axes, baselines, excitons, corrections, sizing, forward model.
 
+- :mod:`cationx.spectra.spectrum`: the data model, :class:`Spectrum` and :class:`SpectrumSet`.
 - :mod:`cationx.spectra.axes`: wavelength/energy axes with the Jacobian.
 - :mod:`cationx.spectra.baseline`: baselines through pybaselines.
 - :mod:`cationx.spectra.exciton`: saturated ranges, first-exciton peak/shoulder detection.
@@ -7,7 +8,8 @@
 - :mod:`cationx.spectra.isosbestic`: isosbestic points and the SVD rank of a series.
 - :mod:`cationx.spectra.sizing`: Yu et al. 2003 sizing, Beer-Lambert, cations and ions per NC.
 - :mod:`cationx.spectra.forward`: synthetic titrations from the cooperative model.
-- :mod:`cationx.spectra.analysis`: the whole titration analysis.
+
+The titration workflow (description -> analysis -> report) is :mod:`cationx.titration`.
 """
 
 import importlib
@@ -28,6 +30,9 @@ _EXPORTS = {
     "find_isosbestic": "isosbestic",
     "svd_rank": "isosbestic",
     "size_from_exciton": "sizing",
+    "Spectrum": "spectrum",
+    "SpectrumSet": "spectrum",
+    "synthesize_titration": "forward",
 }
 
 
@@ -43,6 +48,8 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "Exciton",
+    "Spectrum",
+    "SpectrumSet",
     "correct_absorbance",
     "correct_pl",
     "ev_to_nm",
@@ -52,6 +59,7 @@ __all__ = [
     "saturated_ranges",
     "size_from_exciton",
     "svd_rank",
+    "synthesize_titration",
     "to_energy_axis",
     "track_excitons",
 ]

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,22 +46,17 @@ from cationx.cooperative.equilibrium import (
     solve_titration,
     total_at_fraction_exchanged,
 )
-from cationx.cooperative.models import PRESETS, SequentialModel, make_model
+from cationx.cooperative.models import SequentialModel, make_model
 from cationx.errors import InputError
 from cationx.spectra.axes import HC_EV_NM, nm_to_ev
 from cationx.spectra.sizing import cumulative_ions_per_nc, diameter_nm, extinction_per_molar_cm
 
 __all__ = [
-    "DEMO_SEED",
     "SyntheticTitration",
     "host_spectrum",
-    "make_demo",
     "product_spectrum",
     "synthesize_titration",
-    "write_titration",
 ]
-
-DEMO_SEED = 2013
 
 
 def host_spectrum(wavelength_nm: np.ndarray, exciton_nm: float, *, width_nm: float = 12.0) -> np.ndarray:
@@ -129,7 +123,6 @@ class SyntheticTitration:
 # the demo's truth: interface-penalised nucleation, one step per host cation, a few doped NCs
 DEMO_SIGMA = 10**-3.5
 DEMO_MIDPOINT_PER_HOST = 1.15  # product half-exchanged at 1.15 Cu+ per host cation (15 % free)
-DEMO_NC_CONC_ERROR = 1.08  # true / Beer-Lambert NC concentration
 
 
 def real_units_model(material: str, exciton_nm: float, nc_conc_molar: float, *, phase: str = "zincblende") -> SequentialModel:
@@ -280,76 +273,21 @@ def synthesize_titration(
     )
 
 
-def write_titration(syn: SyntheticTitration, folder: str | Path, *, digits: int = 6, name: str = "titration") -> Path:
-    """Write the spectra as generic CSV files and a TOML description into ``folder``; returns the TOML path."""
-    from cationx.io.write import atomic_write_text
-
-    out = Path(folder)
-    fmt = f"%.{digits}g"
-    abs_frame = pd.DataFrame(syn.absorbance.T, columns=list(syn.labels))
-    abs_frame.insert(0, "wavelength_nm", syn.wavelength_nm)
-    pl_frame = pd.DataFrame(syn.pl.T, columns=list(syn.labels))
-    pl_frame.insert(0, "wavelength_nm", syn.pl_wavelength_nm)
-    atomic_write_text(out / f"{name}_absorbance.csv", abs_frame.to_csv(index=False, float_format=fmt))
-    atomic_write_text(out / f"{name}_pl.csv", pl_frame.to_csv(index=False, float_format=fmt))
-    vols = ", ".join(f"{v:g}" for v in syn.volumes_ul)
-    m = syn.model
-    truth = ", ".join(f"{k} = {v:.6g}" for k, v in m.parameters.items() if isinstance(v, float))
-    toml = f"""# Synthetic titration made by cationx.spectra.forward (model: {m.name}, n = {m.sites} steps of
-# h = {m.host_per_site} host cations; {truth}; {syn.units} units, true/Beer-Lambert NC concentration
-# {syn.nc_conc_error:g}). Truth: half exchange at {syn.half_exchange_ions_per_nc:.6g} ions per NC (Beer-Lambert units).
-title = "Synthetic CdSe + Cu+ titration"
-
-[sample]
-material = "{syn.material}"
-phase = "zincblende"
-path_length_cm = {syn.path_length_cm:g}
-start_volume_ml = {syn.start_volume_ml:g}
-
-[titrant]
-ion = "Cu+"
-concentration_molar = {syn.titrant_molar:.8g}
-
-[additions]
-volumes_ul = [{vols}]
-
-[absorbance]
-file = "{name}_absorbance.csv"
-
-[pl]
-file = "{name}_pl.csv"
-
-[processing]
-dilution_correction = true
-reference_half_width_nm = {syn.reference_half_width_nm:g}
-
-[fit]
-model = "{m.name if m.name in PRESETS else "white2013"}"
-{"" if syn.units == "molar" else f"sites = {m.sites}{chr(10)}"}host_per_site = {m.host_per_site}
-ions_per_site = {m.ions_per_host}
-units = "{syn.units}"
-observable = "{syn.product_tracks}"
-exciton_observable = "{syn.exciton_tracks}"
-nc_conc_rel_sd = {0.1 if syn.units == "molar" else 0}
-"""
-    return atomic_write_text(out / f"{name}.toml", toml)
+# moved to cationx.titration.demo (files belong to the titration workflow); old names kept as
+# deprecated aliases
+_MOVED = ("DEMO_NC_CONC_ERROR", "DEMO_SEED", "make_demo", "write_titration")
 
 
-def make_demo(folder: str | Path) -> Path:
-    """Write the bundled demo titration (``cationx/data/demo``) into ``folder``; returns the TOML.
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import warnings
 
-    A CdSe NC with its first exciton at 590 nm (4.17 nm, 678 Cd by sizing) at 1.16 uM by
-    Beer-Lambert, whose true concentration is 8 % higher (an extinction-coefficient error);
-    20 additions of 10 uL of Cu+ into 3.0 mL up to ~2.5 Cu+ per Cd; the truth is
-    :func:`real_units_model` (interface-penalised nucleation, one step per Cd); absorbance
-    400-900 nm and PL 600-900 nm on 2 nm steps, full exchange giving 0.15 at 1.82 eV, noise 0.002
-    and 2 counts, seed :data:`DEMO_SEED`.
-    """
-    syn = synthesize_titration(
-        wavelength_nm=np.arange(400.0, 900.5, 2.0),
-        pl_wavelength_nm=np.arange(600.0, 900.5, 2.0),
-        nc_conc_error=DEMO_NC_CONC_ERROR,
-        product_absorbance_ref=0.15,
-        rng=DEMO_SEED,
-    )
-    return write_titration(syn, folder, digits=5, name="demo")
+        warnings.warn(
+            f"cationx.spectra.forward.{name} moved to cationx.titration.demo.{name}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from cationx.titration import demo
+
+        return getattr(demo, name)
+    raise AttributeError(f"module 'cationx.spectra.forward' has no attribute {name!r}")

@@ -1,4 +1,14 @@
-"""Titration description files (TOML): schema, loading and validation."""
+"""The titration workflow: description file (TOML) -> spectra -> fractions -> fits -> report.
+
+- :mod:`cationx.titration.description`: the TOML schema, loading and validation.
+- :mod:`cationx.titration.analysis`: :func:`analyze_titration`, the whole analysis.
+- :mod:`cationx.titration.demo`: synthetic titration files and the bundled demo.
+
+The report (HTML, CSV, PNG) is written by :func:`cationx.report.write_report`.
+"""
+
+import importlib
+from typing import Any
 
 from cationx.titration.description import (
     TitrationDescription,
@@ -6,4 +16,33 @@ from cationx.titration.description import (
     load_description,
 )
 
-__all__ = ["TitrationDescription", "json_schema", "load_description"]
+# the analysis pulls pandas, scipy and the spectra stack: exported lazily (PEP 562)
+_EXPORTS = {
+    "TitrationAnalysis": "analysis",
+    "analyze_titration": "analysis",
+    "select_series": "analysis",
+    "make_demo": "demo",
+    "write_titration": "demo",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"cationx.titration.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'cationx.titration' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_EXPORTS))
+
+
+__all__ = [
+    "TitrationAnalysis",
+    "TitrationDescription",
+    "analyze_titration",
+    "json_schema",
+    "load_description",
+    "make_demo",
+    "select_series",
+    "write_titration",
+]

@@ -1,6 +1,7 @@
 """XPS: backgrounds (Shirley, linear, Tougaard), line shapes (GL product/sum, Voigt),
 spin-orbit doublets with fixed splitting and area ratio, multi-component fits, the
-modified Auger parameter of copper, and VAMAS/CSV reading.  See docs/xps.md.
+modified Auger parameter of copper.  Files are read by :mod:`cationx.io.xps`
+(``read_spectrum`` here is a deprecated alias).  See docs/xps.md.
 """
 
 from cationx.xps.auger import (
@@ -24,8 +25,21 @@ from cationx.xps.components import (
     parse_components,
 )
 from cationx.xps.fit import XpsFit, fit_spectrum
-from cationx.xps.io import Spectrum, read_spectrum
 from cationx.xps.lineshapes import SHAPES, peak, unit_area
+from cationx.xps.spectrum import Spectrum
+
+
+def __getattr__(name: str) -> object:
+    if name == "read_spectrum":  # moved to the io layer; kept as a deprecated alias
+        import warnings
+
+        warnings.warn("cationx.xps.read_spectrum moved to cationx.io.xps.read_spectrum",
+                      DeprecationWarning, stacklevel=2)
+        from cationx.io.xps import read_spectrum
+
+        return read_spectrum
+    raise AttributeError(f"module 'cationx.xps' has no attribute {name!r}")
+
 
 __all__ = [
     "AREA_RATIOS",

@@ -10,9 +10,10 @@ import pytest
 
 import cationx
 from cationx.cooperative import make_model
-from cationx.spectra.analysis import analyze_titration
-from cationx.spectra.forward import make_demo, synthesize_titration, write_titration
+from cationx.spectra.forward import synthesize_titration
 from cationx.titration import load_description
+from cationx.titration.analysis import analyze_titration
+from cationx.titration.demo import make_demo, write_titration
 
 PER_NC = {"units": "per_nc", "exciton_tracks": "unexchanged", "product_tracks": "exchanged"}
 
@@ -118,7 +119,7 @@ def test_complete_titration_has_no_incomplete_note(loop):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    from cationx.spectra.forward import DEMO_NC_CONC_ERROR, DEMO_SEED
+    from cationx.titration.demo import DEMO_NC_CONC_ERROR, DEMO_SEED
 
     folder = tmp_path_factory.mktemp("demo")
     toml = make_demo(folder)

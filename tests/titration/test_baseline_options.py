@@ -10,9 +10,9 @@ import pytest
 
 import cationx
 from cationx.errors import InputError
-from cationx.spectra.analysis import analyze_titration
 from cationx.spectra.baseline import baseline
 from cationx.titration import json_schema, load_description
+from cationx.titration.analysis import analyze_titration
 
 DEMO = Path(cationx.__file__).resolve().parent / "data" / "demo"
 

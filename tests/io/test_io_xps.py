@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from cationx.cli import app
 from cationx.errors import DataFileError, InputError
 from cationx.io.vamas import read_vamas
-from cationx.xps import peak, read_spectrum
-from cationx.xps.io import list_blocks
+from cationx.io.xps import list_blocks, read_spectrum
+from cationx.xps import peak
 
 runner = CliRunner()
 HV = 1486.6

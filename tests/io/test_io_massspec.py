@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from cationx.cli import app
 from cationx.errors import DataFileError, DataFileWarning, InputError
-from cationx.massspec.spectrum import read_spectrum
+from cationx.io.massspec import read_spectrum
 
 runner = CliRunner()
 

@@ -7,8 +7,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cationx.cli import app
-from cationx.crystal.readers import list_scans, read_pattern
 from cationx.errors import DataFileError, InputError
+from cationx.io.xrd import list_scans, read_pattern
 
 runner = CliRunner()
 
