@@ -84,7 +84,6 @@ def debye(
     from cationx.crystal.debye import METHODS
     from cationx.crystal.library import load_structure
     from cationx.errors import InputError
-    from cationx.io.write import write_csv
 
     check_choice(occupancy, "--occupancy", ("average", "random"))
     check_choice(method, "--method", METHODS)
@@ -123,6 +122,8 @@ def debye(
     n_sites = pattern.n_sites
     maxima = pattern.maxima()
     if out_p:
+        from cationx.io.write import write_csv  # pandas: only when a file is asked for
+
         write_csv(out_p, pattern.to_frame())
     if plot_p:
         from cationx.plot import use_agg

@@ -24,13 +24,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from cationx._validation import check_finite, check_nonnegative, check_positive
 from cationx.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AtomTable",
@@ -209,6 +211,8 @@ class AtomTable:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per position: site, element, x, y, z, occupancy, b_iso."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "site": self.site,
@@ -469,6 +473,8 @@ class Structure:
     def to_frame(self) -> pd.DataFrame:
         """One row per independent site, with its multiplicity."""
         mult = self.multiplicities()
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {
