@@ -85,7 +85,6 @@ def debye(
     from cationx.crystal.debye import METHODS
     from cationx.crystal.library import load_structure
     from cationx.errors import InputError
-    from cationx.io.write import write_csv
 
     check_choice(occupancy, "--occupancy", OCCUPANCY_MODES)
     check_choice(method, "--method", METHODS)
@@ -124,6 +123,8 @@ def debye(
     n_sites = pattern.n_sites
     maxima = pattern.maxima()
     if out_p:
+        from cationx.io.write import write_csv  # pandas: only when a file is asked for
+
         write_csv(out_p, pattern.to_frame())
     if plot_p:
         from cationx.plot import use_agg

@@ -127,9 +127,7 @@ class Cluster:
 
     def species(self) -> tuple[np.ndarray, list[tuple[str, float]]]:
         """Species index per atom and the species table [(element, b_iso)]."""
-        import pandas as pd
-
-        el_i, el_u = pd.factorize(self.element, sort=True)
+        el_u, el_i = np.unique(self.element, return_inverse=True)  # sorted elements; no pandas on this path
         b_u, b_i = np.unique(np.round(self.b_iso, 9), return_inverse=True)
         code_u, index = np.unique(el_i.ravel() * b_u.size + b_i.ravel(), return_inverse=True)
         table = [(str(el_u[c // b_u.size]), float(b_u[c % b_u.size])) for c in code_u]

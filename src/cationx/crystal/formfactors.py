@@ -64,8 +64,6 @@ def f0(element: str, q_inv_angstrom: Any) -> Any:
     -----
     Source: xraydb ``f0`` (Waasmaier & Kirfel 1995), converted from s = sin(theta)/lambda.
     """
-    import xraydb
-
     sym = normalize_element(element)
     q = np.asarray(q_inv_angstrom, dtype=float)
     if not np.all(np.isfinite(q)):
@@ -80,6 +78,8 @@ def f0(element: str, q_inv_angstrom: Any) -> Any:
     coeffs = _wk_coefficients(sym)
     s2 = (q / (4 * math.pi)) ** 2
     if coeffs is None:  # pragma: no cover - only if xraydb changes its internals
+        import xraydb
+
         out = np.asarray(xraydb.f0(sym, np.sqrt(s2).ravel()), dtype=float).reshape(q.shape)
     else:
         offset, scale, expo = coeffs
@@ -96,6 +96,12 @@ def _wk_coefficients(sym: str) -> tuple[float, np.ndarray, np.ndarray] | None:
     """
     import json
 
+    from cationx.crystal import _xray_table
+
+    bundled = _xray_table.wk_coefficients(sym)
+    if bundled is not None:
+        offset, scale, expo = bundled
+        return offset, np.array(scale, dtype=float), np.array(expo, dtype=float)
     import xraydb
 
     try:
@@ -110,6 +116,11 @@ def _wk_coefficients(sym: str) -> tuple[float, np.ndarray, np.ndarray] | None:
 
 @lru_cache(maxsize=512)
 def _anomalous_cached(sym: str, energy_ev: float) -> tuple[float, float]:
+    from cationx.crystal import _xray_table
+
+    bundled = _xray_table.anomalous(sym, energy_ev)
+    if bundled is not None:
+        return bundled
     import xraydb
 
     fp = float(xraydb.f1_chantler(sym, energy_ev))
@@ -171,9 +182,9 @@ def electron_f(element: str, q_inv_angstrom: Any) -> Any:
     q = np.asarray(q_inv_angstrom, dtype=float)
     if np.any(~np.isfinite(q)) or np.any(q < 0.3):
         raise InputError("q_inv_angstrom must be >= 0.3 1/A for electron scattering factors (Mott-Bethe)")
-    import xraydb
+    from cationx.crystal import _xray_table
 
-    z = float(xraydb.atomic_number(sym))
+    z = float(_xray_table.atomic_number(sym))  # normalize_element admits only elements in the table
     s = q / (4 * math.pi)
     out = MOTT_BETHE_ANGSTROM * (z - np.asarray(f0(sym, q), dtype=float)) / s**2
     return float(out) if np.ndim(out) == 0 else out

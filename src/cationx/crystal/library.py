@@ -31,9 +31,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cationx._validation import check_existing_file
 from cationx.crystal.structure import (
@@ -45,6 +43,9 @@ from cationx.crystal.structure import (
     sites_from_records,
 )
 from cationx.errors import DataFileError, InputError, ParseError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CellOnly",
@@ -124,6 +125,8 @@ def library_table() -> pd.DataFrame:
             "source": rec.get("source", ""),
         }
         rows.append(row)
+    import pandas as pd
+
     return pd.DataFrame(rows)
 
 

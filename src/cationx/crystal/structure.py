@@ -24,13 +24,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from cationx._validation import check_finite, check_nonnegative, check_positive
 from cationx.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "AtomTable",
@@ -73,7 +75,7 @@ def _normalize_element_slow(symbol: Any, name: str = "element") -> str:
     Raises :class:`InputError` if it is not an element from H to Cf (the range the
     Waasmaier-Kirfel form factors in xraydb cover).
     """
-    import xraydb
+    from cationx.crystal._xray_table import atomic_number
 
     if not isinstance(symbol, str):
         raise InputError(f"{name} must be an element symbol such as 'Cu', got {symbol!r}")
@@ -84,11 +86,8 @@ def _normalize_element_slow(symbol: Any, name: str = "element") -> str:
     # 'CU1+' -> 'Cu'; but 'Co' vs 'C' + 'o' is decided by trying two letters first.
     for cand in (letters[:2], letters[:1]):
         sym = cand[0].upper() + cand[1:].lower()
-        try:
-            z = xraydb.atomic_number(sym)
-        except (ValueError, KeyError):
-            continue
-        if z is not None and 1 <= int(z) <= 98:
+        z = atomic_number(sym)  # xraydb's atomic numbers, H-Cf (tools/make_xray_table.py)
+        if z is not None and 1 <= z <= 98:
             return sym
     raise InputError(f"{name}: unknown element {symbol!r}")
 
@@ -209,6 +208,8 @@ class AtomTable:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per position: site, element, x, y, z, occupancy, b_iso."""
+        import pandas as pd
+
         return pd.DataFrame(
             {
                 "site": self.site,
@@ -469,6 +470,8 @@ class Structure:
     def to_frame(self) -> pd.DataFrame:
         """One row per independent site, with its multiplicity."""
         mult = self.multiplicities()
+        import pandas as pd
+
         return pd.DataFrame(
             [
                 {

@@ -8,7 +8,6 @@ import math
 from typing import Any
 
 import numpy as np
-import scipy.fft
 
 from cationx.crystal.debye._common import _Atoms, _pairs, _scratch
 from cationx.crystal.debye.grid import _OFFSET_SCALE, _grid_classes, _OffGridError, _padded
@@ -20,6 +19,8 @@ def _padded_rfftn(dens: np.ndarray, shape: tuple[int, ...], out: np.ndarray, wor
     """``out[...] = rfftn(dens, s=shape)``, transforming only the non-zero part along each
     axis first (the zero padding need not be transformed along the axes done earlier);
     the last two transforms run in place in ``out`` (shape (p0, p1, p2/2 + 1), complex)."""
+    import scipy.fft  # here, not at module level: `import cationx.crystal.debye` stays free of SciPy
+
     e0, e1 = dens.shape[0], dens.shape[1]
     out[:e0, :e1] = scipy.fft.rfft(dens, n=shape[2], axis=2, workers=workers)
     out[:e0, e1:] = 0
@@ -83,6 +84,8 @@ def _octant_inverse(folded: np.ndarray, shape: tuple[int, ...], offsets: np.ndar
     (o_j = +-1/2), which is the inverse DFT of a real even sequence (scipy's unnormalised
     DCTs carry the factor 2 of the paired terms), on an eighth of the points of a full
     inverse FFT."""
+    import scipy.fft  # here, not at module level: `import cationx.crystal.debye` stays free of SciPy
+
     out = folded
     lead = folded.ndim - 3
     for j in range(3):
@@ -123,6 +126,8 @@ def _rational_denominator(x: np.ndarray, max_den: int = 24) -> int | None:
 
 
 def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], memory_limit_gib: float, workers: int | None) -> PairShells:
+    import scipy.fft  # here, not at module level: `import cationx.crystal.debye` stays free of SciPy
+
     pos, sp, occ, ns = atoms.positions, atoms.species, atoms.occupancy, atoms.n_species
     lat = np.asarray(lattice, dtype=float)
     ng = np.asarray(grid, dtype=int)

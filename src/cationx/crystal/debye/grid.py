@@ -8,7 +8,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from cationx.errors import InputError
 
@@ -29,7 +28,8 @@ def infer_grid(
     f = np.asarray(frac_coords, dtype=float).reshape(-1, 3) % 1.0
     grid = []
     for ax in range(3):
-        v = pd.unique(np.round(f[:, ax], 9))
+        r = np.round(f[:, ax], 9)
+        v = r[np.sort(np.unique(r, return_index=True)[1])]  # distinct values in order of appearance
         den = _denominators(v, max_denominator, tol)
         if shift:
             for s in v:
@@ -143,9 +143,9 @@ def choose_grid(
     cells = np.floor(fr + 1e-7)
     code = sp.astype(np.int64)
     for ax in range(3):
-        c_ax, u_ax = pd.factorize(np.rint((fr[:, ax] - cells[:, ax]) * 1e6).astype(np.int64))
+        u_ax, c_ax = np.unique(np.rint((fr[:, ax] - cells[:, ax]) * 1e6).astype(np.int64), return_inverse=True)
         code = code * (len(u_ax) + 1) + c_ax
-    _, first = np.unique(pd.factorize(code)[0], return_index=True)
+    first = np.sort(np.unique(code, return_index=True)[1])  # first position of each class, in order
     lo, hi = cells.min(axis=0), cells.max(axis=0)
     # the basis at the two extreme cells keeps the extent right
     probe_f = np.vstack([fr[first] - cells[first] + lo, fr[first] - cells[first] + hi])
