@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
@@ -42,7 +41,7 @@ from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.readers import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import FitError, InputError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, fit_curve
 
 __all__ = ["RefinementResult", "occupancy_series", "r_factors", "refine_pattern"]
 
@@ -223,7 +222,7 @@ def refine_pattern(
         profile=profile,
         instrument_fwhm_deg=instrument_fwhm_deg,
     )
-    params = lmfit.Parameters()
+    params = Parameters()
     mult = structure.multiplicities()
     for lab in labels:
         params.add(_pname(lab), value=structure.site(lab).occupancy, min=0.0, max=1.0)

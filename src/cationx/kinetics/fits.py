@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
@@ -46,7 +45,7 @@ from cationx._validation import (
     check_matching_lengths,
 )
 from cationx.errors import ConvergenceWarning, FitError, InputError
-from cationx.fitting import FitResult, FTest, f_test, fit_curve
+from cationx.fitting import FitResult, FTest, Parameters, f_test, fit_curve
 from cationx.kinetics.models import biexponential, first_order, two_stage
 from cationx.kinetics.piecewise import LineFit, fit_line
 
@@ -106,7 +105,7 @@ def _initial(t: np.ndarray, a: np.ndarray, a_inf: float | None) -> tuple[float, 
     return a0, 1.0 / max(t_e, 1e-12 * max(float(np.ptp(t)), 1.0)), ainf
 
 
-def _add_a_inf(params: lmfit.Parameters, a_inf: float | None, guess: float) -> None:
+def _add_a_inf(params: Parameters, a_inf: float | None, guess: float) -> None:
     if a_inf is None:
         params.add("a_inf", value=guess)
     else:
@@ -144,7 +143,7 @@ def fit_first_order(
     ta, aa, sig = _trace(t, a, sigma)
     _need(ta.size, 3 if a_inf is None else 2, "first-order")
     a0, k0, ainf0 = _initial(ta, aa, a_inf)
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("a0", value=a0)
     params.add("k", value=k0, min=0.0)
     _add_a_inf(params, a_inf, ainf0)
@@ -163,8 +162,8 @@ def fit_first_order(
 
 
 def _two_stage_params(a0: float, k1: float, k2: float, tb: float, a_inf: float | None, ainf0: float,
-                      t_lo: float, t_hi: float, vary_tb: bool) -> lmfit.Parameters:
-    params = lmfit.Parameters()
+                      t_lo: float, t_hi: float, vary_tb: bool) -> Parameters:
+    params = Parameters()
     params.add("a0", value=a0)
     params.add("k1", value=k1, min=0.0)
     params.add("k2", value=k2, min=0.0)
@@ -267,8 +266,8 @@ def fit_biexponential(
     a0, k0, ainf0 = _initial(ta, aa, a_inf)
     span = a0 - ainf0
 
-    def build(af: float, kf: float, as_: float, ks: float, ainf: float) -> lmfit.Parameters:
-        params = lmfit.Parameters()
+    def build(af: float, kf: float, as_: float, ks: float, ainf: float) -> Parameters:
+        params = Parameters()
         params.add("a_fast", value=af)
         params.add("k_fast", value=kf, min=0.0)
         params.add("a_slow", value=as_)

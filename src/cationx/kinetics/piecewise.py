@@ -27,13 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
 from cationx._validation import as_1d_array, check_int, check_magnitude, check_matching_lengths
 from cationx.errors import ConvergenceWarning, InputError
-from cationx.fitting import FitResult, ParameterEstimate, fit_curve
+from cationx.fitting import FitResult, ParameterEstimate, Parameters, fit_curve
 
 __all__ = [
     "LineFit",
@@ -147,7 +146,7 @@ def fit_line(x: Any, y: Any, *, window: tuple[float, float] | None = None, ci_le
             None,
             True,
         )
-    params = lmfit.Parameters()
+    params = Parameters()
     s0, b0 = np.polyfit(xs, ys, 1)
     params.add("slope", value=float(s0))
     params.add("intercept", value=float(b0))
@@ -372,7 +371,7 @@ def fit_piecewise(
         raise InputError(f"a piecewise fit with {k} breakpoint(s) needs at least {need} distinct x values")
     grid = _grid_search(xs, ys, k)
     coef, *_ = np.linalg.lstsq(_design(xs, grid), ys, rcond=None)
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("intercept", value=float(coef[0]))
     slopes = np.cumsum(coef[1:])
     for j, s in enumerate(slopes, start=1):

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
@@ -45,7 +44,7 @@ from cationx._validation import (
     warn_negative,
 )
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, fit_curve
 from cationx.massspec.envelope import Envelope, _gaussians, envelope, envelopes
 from cationx.massspec.formula import Formula, parse_formula
 from cationx.massspec.spectrum import Spectrum
@@ -174,13 +173,13 @@ def fit_envelope(
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * _gaussians(xx, centers + v["shift"], areas, v["fwhm"])
 
-    def params_at(s0: float) -> lmfit.Parameters:
+    def params_at(s0: float) -> Parameters:
         m0 = _gaussians(x, centers + s0, areas, w0)
         mm = float(np.dot(m0, m0))
         a0 = float(np.dot(y, m0) / mm) if mm > 0 else 0.0
         if a0 <= 0:
             raise FitError(f"no signal of {f.ion_label()} between m/z {lo:.1f} and {hi:.1f}")
-        params = lmfit.Parameters()
+        params = Parameters()
         params.add("shift", value=s0, min=s0 - 0.4, max=s0 + 0.4)
         params.add("scale", value=a0, min=0)
         params.add("fwhm", value=w0, min=w0 / 5, max=w0 * 5, vary=bool(fit_width))
@@ -518,12 +517,12 @@ def fit_series(
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * (basis(v["shift"], v["fwhm"]) @ weights(v))
 
-    def make_params(s0: float, mean0: float, sd0: float) -> lmfit.Parameters:
+    def make_params(s0: float, mean0: float, sd0: float) -> Parameters:
         m0 = basis(s0, w0) @ series_weights(distribution, xs, mean0, sd0, nsite)
         a0 = float(np.dot(y, m0) / np.dot(m0, m0))
         if not a0 > 0:
             raise FitError(f"no signal of the family {family} between m/z {lo:.1f} and {hi:.1f}")
-        params = lmfit.Parameters()
+        params = Parameters()
         params.add("mean", value=mean0, min=xs.min() + 1e-3, max=xs.max() - 1e-3)
         if distribution == "normal":
             params.add("sd", value=sd0, min=0.05, max=max(5.0, xs.max() - xs.min()))

@@ -107,9 +107,7 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
     Parameters ``mu``, ``sigma`` (of ln D) and ``n_total``; the result's ``extra`` holds the
     implied mean and sd in nm.  With the individual sizes, prefer :func:`size_statistics`.
     """
-    import lmfit
-
-    from cationx.fitting import fit_curve
+    from cationx.fitting import Parameters, fit_curve
 
     x = as_1d_array(bin_centers_nm, "bin_centers_nm", min_length=4)
     c = as_1d_array(counts, "counts", min_length=4)
@@ -127,7 +125,7 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
     mean0 = float(np.sum(x * c) / c.sum())
     sd0 = float(np.sqrt(np.sum(c * (x - mean0) ** 2) / c.sum())) or w
     mu0, s0 = lognormal_from_mean_sd(mean0, max(sd0, w / 2))
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("mu", value=mu0)
     params.add("sigma", value=s0, min=1e-6)
     params.add("n_total", value=float(c.sum()), min=0.0)

@@ -42,7 +42,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import lmfit
 import numpy as np
 
 from cationx._validation import (
@@ -53,7 +52,7 @@ from cationx._validation import (
     check_positive,
 )
 from cationx.errors import ConvergenceWarning, InputError
-from cationx.fitting import Dataset, fit_global
+from cationx.fitting import Dataset, Parameters, fit_global
 from cationx.raman.despike import despike
 from cationx.raman.result import RamanFit
 from cationx.raman.strain import replicate_strain
@@ -190,7 +189,7 @@ def fit_replicates(
             raise InputError(f"{lab}: {x.size} point(s) in the window {lo:g}:{hi:g} cm-1 are too few for {npk} band(s)")
 
     xm = 0.5 * (lo + hi)
-    params = lmfit.Parameters()
+    params = Parameters()
     for j in range(npk):
         if shape != "lorentz":
             params.add(f"p{j}_mix", value=0.5, min=0.0, max=1.0)

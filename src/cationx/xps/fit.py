@@ -24,13 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
 from cationx._validation import as_1d_array, check_matching_lengths
 from cationx.errors import InputError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, fit_curve
 from cationx.xps.backgrounds import BackgroundResult, compute_background
 from cationx.xps.components import Component, parse_components
 from cationx.xps.lineshapes import peak, unit_area
@@ -233,7 +232,7 @@ def fit_spectrum(
     info = compute_background(background, x, y, n_avg=n_avg, fallback=fallback)
     bg = info.values
     net = y - bg
-    params = lmfit.Parameters()
+    params = Parameters()
     for c in comps:
         near = np.abs(x - c.center_ev) <= max(c.fwhm_ev, np.median(np.diff(x)))
         h0 = float(net[near].max()) if near.any() else float(net.max())
