@@ -140,6 +140,9 @@ def fit_envelope(
     max_shift_da: float = 3.0,
     fit_width: bool = True,
     ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> EnvelopeFit:
     """Fit the envelope of ``formula`` to ``spectrum`` (shift, scale and width).
 
@@ -155,8 +158,9 @@ def fit_envelope(
         Largest calibration offset searched for the starting point.
     fit_width
         Fit the width (else keep ``fwhm_da``).
-    ci
-        Interval method of :func:`cationx.fitting.fit_curve`.
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`); a profile spectrum carries
+        no per-point uncertainties, so there is no ``sigma`` (noise from the residuals).
     """
     f = parse_formula(formula, charge=charge)
     env = envelope(f)
@@ -198,7 +202,7 @@ def fit_envelope(
     start = params_at(best.value("shift"))
     for k2, p2 in best.params.items():
         start[k2].set(value=p2.value)
-    res = fit_curve(model, start, x, y, model_name=name, ci=ci)
+    res = fit_curve(model, start, x, y, model_name=name, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     score = _cosine(y, res.y_fit)
     return EnvelopeFit(f, env, res.value("shift"), res.value("scale"), res.value("fwhm"), score, res)
 
@@ -432,6 +436,9 @@ def fit_series(
     n_sites: int | None = None,
     shift_da: float | None = None,
     ci: str = "profile",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> SeriesFit:
     """Fit the distribution of x in a family like ``Ag{x}Cd{34-x}S33(L)`` to a spectrum.
 
@@ -456,8 +463,9 @@ def fit_series(
         when the spectrum is calibrated: a free shift of 1 Da trades against ~0.2 in the
         mean of x (one Ag for Cd moves the envelope by 4.5 Da), and solutions one Da apart
         can fit almost equally well; they are listed in ``alternatives`` and a warning.
-    ci
-        Interval method for the mean (see :mod:`cationx.fitting`).
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`), for the mean's interval;
+        no ``sigma`` (noise from the residuals).
     """
     check_choice(distribution, "distribution", ("normal", "binomial"))
     members = expand_family(family, x_values)
@@ -563,7 +571,8 @@ def fit_series(
         msg = f"{family}: the shift trades against the mean; other solutions fit nearly as well: {alt}. Calibrate and fix shift_da."
         warnings.warn(msg, InterpretationWarning, stacklevel=2)
         notes.append(msg)
-    res = fit_curve(model, start_params, x, y, model_name=name, ci=ci, notes=notes)
+    res = fit_curve(model, start_params, x, y, model_name=name, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng,
+                    notes=notes)
     vals = {k: p.value for k, p in res.params.items()}
     wbest = series_weights(distribution, xs, vals["mean"], vals.get("sd"), nsite)
     spread = float(np.sqrt(np.dot(wbest, (xs - np.dot(wbest, xs)) ** 2)))

@@ -98,7 +98,15 @@ def size_statistics(diameters_nm: Any, *, ci_level: float = 0.95) -> SizeStatist
     )
 
 
-def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.95) -> FitResult:
+def fit_size_histogram(
+    bin_centers_nm: Any,
+    counts: Any,
+    *,
+    ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
+) -> FitResult:
     """Fit ``counts = N * width * lognormal_pdf(D; mu, sigma)`` to a size histogram.
 
     Equal bin widths are required (the width is the spacing of the centres).  Counts are
@@ -106,6 +114,8 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
     (the covariance is not rescaled by the reduced chi-square; Wald intervals).
     Parameters ``mu``, ``sigma`` (of ln D) and ``n_total``; the result's ``extra`` holds the
     implied mean and sd in nm.  With the individual sizes, prefer :func:`size_statistics`.
+    ``ci``, ``ci_level``, ``n_boot``, ``rng`` are the fit contract's keyword tail
+    (:mod:`cationx.fitting`); there is no ``sigma`` because the Poisson weights are fixed.
     """
     from cationx.fitting import Parameters, fit_curve
 
@@ -134,7 +144,7 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
         return v["n_total"] * w * stats.lognorm.pdf(xx, v["sigma"], scale=np.exp(v["mu"]))
 
     res = fit_curve(model, params, x, c, sigma=np.sqrt(np.maximum(c, 1.0)), model_name="lognormal histogram",
-                    ci="stderr", ci_level=ci_level, scale_covar=False)
+                    ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng, scale_covar=False)
     mu, sg = res.value("mu"), res.value("sigma")
     mean = math.exp(mu + sg**2 / 2)
     sd = mean * math.sqrt(math.expm1(sg**2))
