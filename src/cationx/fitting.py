@@ -27,6 +27,25 @@ bound, a standard error or a requested interval could not be computed, or (for p
 whose kind the caller declares) the standard error exceeds the value: ``|value|`` for linear
 parameters, ``1/ln 10`` (= 100 % of the constant) for log10 parameters.
 
+Fit contract: every public fit in cationx ends its signature with the same keyword tail
+(:data:`FIT_TAIL`), validated by :func:`check_fit_options`:
+
+- ``sigma``: per-point standard uncertainties of the data (same length, all finite and > 0),
+  or ``None`` to estimate the noise from the residuals (the covariance is then scaled by the
+  reduced chi-square).  Fits whose data carry their own uncertainties (a titration, a
+  measured powder pattern) take them there and have no ``sigma`` keyword.
+- ``ci``: one of :data:`CI_METHODS` (each fit documents its default).
+- ``ci_level``: the confidence level, strictly between 0 and 1 (default 0.95).
+- ``n_boot``: the number of bootstrap refits for ``ci="bootstrap"`` (an integer >= 20).
+- ``rng``: ``None``, an integer seed or a :class:`numpy.random.Generator`; every bootstrap
+  draws from ``numpy.random.default_rng(rng)``, so the same ``rng`` gives bit-identical
+  intervals.
+
+Bad values raise :class:`~cationx.errors.InputError` naming the argument.  Every fit returns
+either a :class:`FitResult` or a domain result that exposes ``.fit`` (its :class:`FitResult`),
+``.converged``, ``.warnings``, ``to_dict()`` and ``to_frame()``.  Only this module imports
+lmfit: domains build their parameters with :data:`Parameters` (re-exported here).
+
 Priors: ``priors={name: (mean, sd)}`` adds ``(value - mean)/sd`` to the residuals (a Gaussian
 prior, in the units of the weighted residuals, so give ``sigma`` with the data); R^2, AIC
 and BIC are computed from the data residuals only.
@@ -50,16 +69,25 @@ from cationx.errors import ConvergenceWarning, FitError, InputError
 
 __all__ = [
     "CI_METHODS",
+    "FIT_TAIL",
     "Dataset",
     "FTest",
+    "FitOptions",
     "FitResult",
     "ParameterEstimate",
+    "Parameters",
+    "check_fit_options",
     "f_test",
     "fit_curve",
     "fit_global",
 ]
 
 CI_METHODS = ("profile", "bootstrap", "stderr", "none")
+FIT_TAIL = ("sigma", "ci", "ci_level", "n_boot", "rng")
+"""The keyword tail every public fit accepts (see the module docstring, "Fit contract")."""
+
+Parameters = lmfit.Parameters
+"""lmfit's parameter set, re-exported so that no domain module imports lmfit itself."""
 
 ModelFunc = Callable[[Mapping[str, float], np.ndarray], np.ndarray]
 
@@ -199,6 +227,54 @@ class FitResult:
             lines.append(f"{name:<16}{p.value:>14.6g} {se:>12}   {ci}")
         lines.extend(f"note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class FitOptions:
+    """The validated keyword tail of a fit (see :func:`check_fit_options`)."""
+
+    sigma: np.ndarray | None
+    ci: str
+    ci_level: float
+    n_boot: int
+    rng: int | np.random.Generator | None
+
+    def generator(self) -> np.random.Generator:
+        """``numpy.random.default_rng(rng)``: the only source of bootstrap draws."""
+        return np.random.default_rng(self.rng)
+
+
+def check_fit_options(
+    *,
+    sigma: Any = None,
+    n: int | None = None,
+    ci: str = "profile",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: Any = None,
+) -> FitOptions:
+    """Validate the fit contract's keyword tail; raise :class:`InputError` naming the argument.
+
+    ``n`` is the number of data points ``sigma`` must match (``None`` skips the length check).
+    """
+    ci, level = _check_ci(ci, ci_level)
+    n_boot = check_int(n_boot, "n_boot", minimum=20)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+            raise InputError(f"rng must be None, a non-negative integer seed or a numpy Generator, got {rng!r}")
+    sig = None
+    if sigma is not None:
+        try:
+            sig = np.asarray(sigma, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"sigma must be an array of numbers, got {type(sigma).__name__}") from None
+        if sig.ndim != 1:
+            raise InputError(f"sigma must be one-dimensional, got shape {sig.shape}")
+        if n is not None and sig.size != n:
+            raise InputError(f"sigma must have one value per data point ({n}), got {sig.size}")
+        if not (np.all(np.isfinite(sig)) and np.all(sig > 0)):
+            raise InputError("sigma must be finite and > 0 at every point")
+    return FitOptions(sig, ci, level, n_boot, rng)
 
 
 def _check_ci(ci: str, ci_level: float) -> tuple[str, float]:
@@ -407,8 +483,8 @@ def fit_global(
             raise InputError(f"prior on unknown parameter {name!r}")
         if not (math.isfinite(sd) and sd > 0):
             raise InputError(f"prior sd of {name} must be > 0, got {sd!r}")
-    ci, level = _check_ci(ci, ci_level)
-    n_boot = check_int(n_boot, "n_boot", minimum=20)
+    opts = check_fit_options(ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
+    ci, level, n_boot = opts.ci, opts.ci_level, opts.n_boot
     if not datasets:
         raise InputError("at least one data set is needed for a fit")
     for ds in datasets:
@@ -457,7 +533,7 @@ def fit_global(
     elif ci == "profile":
         ci_used = "none"
     if ci == "bootstrap":
-        gen = np.random.default_rng(rng)
+        gen = opts.generator()
         intervals, failed = _bootstrap_intervals(make_minimizer, result.params, y_fit, resid, level, n_boot, gen)
         if failed:
             all_notes.append(f"bootstrap: {failed} of {n_boot} refits failed and were skipped")
@@ -596,6 +672,8 @@ def fit_curve(
     scale_covar: bool = True,
 ) -> FitResult:
     """Least-squares fit of ``func(values, x)`` to ``y`` (one data set); see :func:`fit_global`."""
+    if sigma is not None:
+        sigma = check_fit_options(sigma=sigma, n=np.size(x), ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng).sigma
     return fit_global(
         lambda values, _k, xx: func(values, xx),
         params,

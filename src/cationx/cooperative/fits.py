@@ -27,7 +27,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-import lmfit
 import numpy as np
 from scipy.special import expit
 
@@ -45,7 +44,7 @@ from cationx._validation import (
 from cationx.cooperative.equilibrium import OBSERVABLES, solve_titration
 from cationx.cooperative.models import MODEL_PARAMETERS, PRESETS, SequentialModel, make_model
 from cationx.errors import CationxError, FitError, InputError, InterpretationWarning
-from cationx.fitting import Dataset, FitResult, fit_global
+from cationx.fitting import Dataset, FitResult, Parameters, fit_global
 
 __all__ = [
     "BOUND_FRACTION_LIMIT",
@@ -184,12 +183,12 @@ def _shared_params(
     specs: Mapping[str, tuple[float, float | None, float | None, bool]],
     n_sets: int,
     shared: Sequence[str],
-) -> lmfit.Parameters:
+) -> Parameters:
     """lmfit Parameters: shared names once, others suffixed ``_0``, ``_1``, ...
 
     ``specs[name] = (value, min, max, vary)``.
     """
-    params = lmfit.Parameters()
+    params = Parameters()
     for name, (value, lo, hi, vary) in specs.items():
         names = [name] if (name in shared or n_sets == 1) else [f"{name}_{k}" for k in range(n_sets)]
         for nm in names:
@@ -215,6 +214,7 @@ def fit_hill(
     shared: Sequence[str] = ("n_hill",),
     ci: str = "profile",
     ci_level: float = 0.95,
+    n_boot: int = 200,
     rng: int | np.random.Generator | None = None,
 ) -> FitResult:
     """Fit the Hill equation ``theta = A x^nH/(K^nH + x^nH)`` (A = 1 unless ``free_amplitude``).
@@ -233,6 +233,9 @@ def fit_hill(
         Alternative: the bound fraction at the midpoint is at least
         ``min(1, ions_per_site * sites / (2 K))`` (half the NCs fully exchanged), used for
         the same check when ``bound_fraction_at_midpoint`` is not given.
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`); per-point uncertainties
+        travel with each :class:`Titration` (its ``sigma``), not as a keyword.
     """
     check_choice(against, "against", ("total", "free"))
     items = _as_titrations(data)
@@ -271,6 +274,7 @@ def fit_hill(
         model_name="hill" if against == "total" else "hill-free",
         ci=ci,
         ci_level=ci_level,
+        n_boot=n_boot,
         rng=rng,
     )
     if against == "total":
@@ -308,6 +312,7 @@ def fit_langmuir(
     shared: Sequence[str] = (),
     ci: str = "profile",
     ci_level: float = 0.95,
+    n_boot: int = 200,
     rng: int | np.random.Generator | None = None,
 ) -> FitResult:
     """Fit the non-cooperative Langmuir isotherm ``theta = x/(K + x)`` (parameter ``k_half``)."""
@@ -318,10 +323,10 @@ def fit_langmuir(
     def func(values: Mapping[str, float], k: int, x: np.ndarray) -> np.ndarray:
         return langmuir(x, _pick(values, "k_half", k))
 
-    return fit_global(func, params, [t.dataset() for t in items], model_name="langmuir", ci=ci, ci_level=ci_level, rng=rng)
+    return fit_global(func, params, [t.dataset() for t in items], model_name="langmuir", ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
 
 
-def _safe_sse(func: Any, params: lmfit.Parameters, items: Sequence[Titration]) -> float:
+def _safe_sse(func: Any, params: Parameters, items: Sequence[Titration]) -> float:
     return _safe_sse_values(func, params.valuesdict(), items)
 
 

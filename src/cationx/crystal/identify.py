@@ -46,7 +46,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 from scipy.optimize import lsq_linear
@@ -62,7 +61,7 @@ from cationx.crystal.powder import _tch
 from cationx.crystal.refine import r_factors
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import ConvergenceWarning, FitError, InputError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, fit_curve
 
 __all__ = ["IdentifyResult", "PhaseFraction", "cell_mass", "identify_phases"]
 
@@ -176,7 +175,7 @@ def _projected_fit(
 ) -> tuple[FitResult, np.ndarray]:
     """Fit sizes, cell scales and a shared zero shift; scales (>= 0) and background solved linearly at each step."""
     basis_bg = chebyshev_basis(x, nbg)
-    params = lmfit.Parameters()
+    params = Parameters()
     for i, _ in enumerate(engines):
         params.add(f"size_nm_{i}", value=size0, min=SIZE_BOUNDS[0], max=SIZE_BOUNDS[1])
         params.add(f"cell_scale_{i}", value=1.0, min=CELL_BOUNDS[0], max=CELL_BOUNDS[1])
@@ -459,7 +458,7 @@ def _final_mixture(
     refine_zero: bool = True,
 ) -> IdentifyResult:
     fit0, coef0 = _projected_fit([engines[n] for n in chosen], x, y, sigma, nbg, size0, refine_zero)
-    params = lmfit.Parameters()
+    params = Parameters()
     for i in range(len(chosen)):
         params.add(f"scale_{i}", value=max(float(coef0[i]), 1e-12), min=0.0)
         params.add(f"size_nm_{i}", value=fit0.value(f"size_nm_{i}"), min=SIZE_BOUNDS[0], max=SIZE_BOUNDS[1])

@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
@@ -43,7 +42,7 @@ from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.pattern import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import FitError, InputError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, check_fit_options, fit_curve
 
 __all__ = ["RefinementResult", "occupancy_series", "r_factors", "refine_pattern"]
 
@@ -161,6 +160,9 @@ def refine_pattern(
     instrument_fwhm_deg: float = 0.05,
     two_theta_range_deg: Sequence[float] | None = None,
     ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> RefinementResult:
     """Refine ``structure`` against ``measured`` (see the module docstring).
 
@@ -186,9 +188,12 @@ def refine_pattern(
         Number of Chebyshev terms (0-12).
     wavelength_angstrom : float or str, optional
         Default: the file's wavelength, else Cu K-alpha1.
-    ci : str
-        Interval method of :func:`cationx.fitting.fit_curve` (default ``"stderr"``).
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`); default Wald (``"stderr"``).
+        The weights come from the pattern's own ``sigma`` (or counting statistics), so there
+        is no ``sigma`` keyword.
     """
+    check_fit_options(ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     if not isinstance(measured, MeasuredPattern):
         raise InputError("measured must be a MeasuredPattern (see cationx.crystal.readers.read_pattern)")
     nbg = check_int(background_terms, "background_terms", minimum=0, maximum=12)
@@ -224,7 +229,7 @@ def refine_pattern(
         profile=profile,
         instrument_fwhm_deg=instrument_fwhm_deg,
     )
-    params = lmfit.Parameters()
+    params = Parameters()
     mult = structure.multiplicities()
     for lab in labels:
         params.add(_pname(lab), value=structure.site(lab).occupancy, min=0.0, max=1.0)
@@ -265,7 +270,8 @@ def refine_pattern(
         bg = chebyshev_basis(xx, nbg) @ np.array([values[f"bg{i}"] for i in range(nbg)]) if nbg else 0.0
         return values["scale"] * prof + bg
 
-    fit = fit_curve(model, params, x, y, sigma=sigma, model_name=f"refinement of {structure.name}", ci=ci)
+    fit = fit_curve(model, params, x, y, sigma=sigma, model_name=f"refinement of {structure.name}", ci=ci,
+                     ci_level=ci_level, n_boot=n_boot, rng=rng)
     vals = {k: p.value for k, p in fit.params.items()}
     occ = {lab: vals[_pname(lab)] for lab in labels}
     bad = {k: v for k, v in occ.items() if not -1e-6 <= v <= 1 + 1e-6}

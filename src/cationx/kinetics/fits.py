@@ -33,7 +33,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
@@ -46,7 +45,7 @@ from cationx._validation import (
     check_matching_lengths,
 )
 from cationx.errors import ConvergenceWarning, FitError, InputError
-from cationx.fitting import FitResult, FTest, f_test, fit_curve
+from cationx.fitting import FitResult, FTest, Parameters, check_fit_options, f_test, fit_curve
 from cationx.kinetics.models import biexponential, first_order, two_stage
 from cationx.kinetics.piecewise import LineFit, fit_line
 
@@ -106,7 +105,7 @@ def _initial(t: np.ndarray, a: np.ndarray, a_inf: float | None) -> tuple[float, 
     return a0, 1.0 / max(t_e, 1e-12 * max(float(np.ptp(t)), 1.0)), ainf
 
 
-def _add_a_inf(params: lmfit.Parameters, a_inf: float | None, guess: float) -> None:
+def _add_a_inf(params: Parameters, a_inf: float | None, guess: float) -> None:
     if a_inf is None:
         params.add("a_inf", value=guess)
     else:
@@ -144,7 +143,7 @@ def fit_first_order(
     ta, aa, sig = _trace(t, a, sigma)
     _need(ta.size, 3 if a_inf is None else 2, "first-order")
     a0, k0, ainf0 = _initial(ta, aa, a_inf)
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("a0", value=a0)
     params.add("k", value=k0, min=0.0)
     _add_a_inf(params, a_inf, ainf0)
@@ -163,8 +162,8 @@ def fit_first_order(
 
 
 def _two_stage_params(a0: float, k1: float, k2: float, tb: float, a_inf: float | None, ainf0: float,
-                      t_lo: float, t_hi: float, vary_tb: bool) -> lmfit.Parameters:
-    params = lmfit.Parameters()
+                      t_lo: float, t_hi: float, vary_tb: bool) -> Parameters:
+    params = Parameters()
     params.add("a0", value=a0)
     params.add("k1", value=k1, min=0.0)
     params.add("k2", value=k2, min=0.0)
@@ -267,8 +266,8 @@ def fit_biexponential(
     a0, k0, ainf0 = _initial(ta, aa, a_inf)
     span = a0 - ainf0
 
-    def build(af: float, kf: float, as_: float, ks: float, ainf: float) -> lmfit.Parameters:
-        params = lmfit.Parameters()
+    def build(af: float, kf: float, as_: float, ks: float, ainf: float) -> Parameters:
+        params = Parameters()
         params.add("a_fast", value=af)
         params.add("k_fast", value=kf, min=0.0)
         params.add("a_slow", value=as_)
@@ -353,14 +352,25 @@ class LogLinearFit:
 
 
 def fit_log_linear_windows(
-    t: Any, a: Any, windows: Sequence[tuple[float, float]], *, ci_level: float = 0.95
+    t: Any,
+    a: Any,
+    windows: Sequence[tuple[float, float]],
+    *,
+    sigma: Any = None,
+    ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> LogLinearFit:
     """Straight lines of ``ln A`` vs t over each window (ends included); k = -slope.
 
     Every A inside a window must be > 0.  Reproduces the route of Yao et al. (2023),
     Fig. 2b; prefer :func:`fit_two_stage` for a fitted breakpoint with an interval.
+    ``sigma`` (of A), ``ci``, ``ci_level``, ``n_boot``, ``rng``: the fit contract's keyword
+    tail (:mod:`cationx.fitting`); the standard deviation of ln A is taken as ``sigma / A``.
     """
-    ta, aa, _ = _trace(t, a)
+    ta, aa, sig = _trace(t, a, sigma)
+    gen = check_fit_options(ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng).generator()
     if not windows:
         raise InputError("windows must name at least one window, e.g. 0:20,20:100")
     lines = []
@@ -373,7 +383,9 @@ def fit_log_linear_windows(
         if np.any(aa[sel] <= 0):
             bad = float(ta[sel][np.flatnonzero(aa[sel] <= 0)[0]])
             raise InputError(f"ln A needs A > 0; A <= 0 at t = {bad:g} in window {lo:g}:{hi:g}")
-        lines.append(fit_line(ta[sel], np.log(aa[sel]), window=(lo, hi), ci_level=ci_level))
+        sig_ln = None if sig is None else sig[sel] / aa[sel]
+        lines.append(fit_line(ta[sel], np.log(aa[sel]), window=(lo, hi), sigma=sig_ln, ci=ci, ci_level=ci_level,
+                              n_boot=n_boot, rng=gen))
     notes = [
         "ln A fits assume A_inf = 0 and weight late, small absorbances heavily; the windows are chosen, not fitted"
     ]
@@ -394,7 +406,8 @@ def fit_kinetics(
     if model == "log-linear-windows":
         if windows is None:
             raise InputError("model log-linear-windows needs windows, e.g. 0:20,20:100")
-        return fit_log_linear_windows(t, a, windows, ci_level=kwargs.get("ci_level", 0.95))
+        tail = {k: kwargs[k] for k in ("sigma", "ci", "ci_level", "n_boot", "rng") if k in kwargs}
+        return fit_log_linear_windows(t, a, windows, **tail)
     if windows is not None:
         raise InputError(f"windows apply only to model log-linear-windows, not {model}")
     func = {"first-order": fit_first_order, "two-stage": fit_two_stage, "biexponential": fit_biexponential}[model]

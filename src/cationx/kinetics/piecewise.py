@@ -27,13 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
 from cationx._validation import as_1d_array, check_int, check_magnitude, check_matching_lengths
 from cationx.errors import ConvergenceWarning, InputError
-from cationx.fitting import FitResult, ParameterEstimate, fit_curve
+from cationx.fitting import FitResult, ParameterEstimate, Parameters, check_fit_options, fit_curve
 
 __all__ = [
     "LineFit",
@@ -110,7 +109,17 @@ class LineFit:
         }
 
 
-def fit_line(x: Any, y: Any, *, window: tuple[float, float] | None = None, ci_level: float = 0.95) -> LineFit:
+def fit_line(
+    x: Any,
+    y: Any,
+    *,
+    window: tuple[float, float] | None = None,
+    sigma: Any = None,
+    ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
+) -> LineFit:
     """Fit one straight line (ordinary least squares, Student-t intervals).
 
     Parameters
@@ -119,13 +128,15 @@ def fit_line(x: Any, y: Any, *, window: tuple[float, float] | None = None, ci_le
         Data (any order).
     window
         ``(lo, hi)``: use only the points with ``lo <= x <= hi`` (default: all).
-    ci_level
-        Confidence level of the slope and intercept intervals.
+    sigma, ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`): optional per-point standard
+        deviations of ``y`` and the interval method (default ``"stderr"``, Student-t).
 
     Two points give the exact line through them (``exact=True``, no stderr, no interval,
     ``r2=None``); fewer than two points is an :class:`InputError`.
     """
     xa, ya = _xy(x, y)
+    sig = check_fit_options(sigma=sigma, n=xa.size, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng).sigma
     lo, hi = (float(np.min(xa)), float(np.max(xa))) if window is None else (float(window[0]), float(window[1]))
     if not lo < hi:
         raise InputError(f"window must have lo < hi, got {lo}:{hi}")
@@ -147,7 +158,7 @@ def fit_line(x: Any, y: Any, *, window: tuple[float, float] | None = None, ci_le
             None,
             True,
         )
-    params = lmfit.Parameters()
+    params = Parameters()
     s0, b0 = np.polyfit(xs, ys, 1)
     params.add("slope", value=float(s0))
     params.add("intercept", value=float(b0))
@@ -156,9 +167,12 @@ def fit_line(x: Any, y: Any, *, window: tuple[float, float] | None = None, ci_le
         params,
         xs,
         ys,
+        sigma=None if sig is None else sig[sel],
         model_name="line",
-        ci="stderr",
+        ci=ci,
         ci_level=ci_level,
+        n_boot=n_boot,
+        rng=rng,
     )
     return LineFit((lo, hi), n, res["slope"], res["intercept"], res.r2, False, res)
 
@@ -226,11 +240,28 @@ class WindowsFit:
         }
 
 
-def fit_windows(x: Any, y: Any, windows: Sequence[tuple[float, float]], *, ci_level: float = 0.95) -> WindowsFit:
-    """One straight line per window (see :func:`fit_line`); the paper's route for L1 and L2."""
+def fit_windows(
+    x: Any,
+    y: Any,
+    windows: Sequence[tuple[float, float]],
+    *,
+    sigma: Any = None,
+    ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
+) -> WindowsFit:
+    """One straight line per window (see :func:`fit_line`); the paper's route for L1 and L2.
+
+    ``sigma``, ``ci``, ``ci_level``, ``n_boot``, ``rng``: the fit contract's keyword tail, as in
+    :func:`fit_line` (one generator, ``numpy.random.default_rng(rng)``, feeds every window).
+    """
     if not windows:
         raise InputError("windows must name at least one window")
-    lines = tuple(fit_line(x, y, window=w, ci_level=ci_level) for w in windows)
+    gen = check_fit_options(ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng).generator()
+    lines = tuple(
+        fit_line(x, y, window=w, sigma=sigma, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=gen) for w in windows
+    )
     notes = tuple(
         f"window {ln.window[0]:g}:{ln.window[1]:g} holds 2 points: exact line, no interval or R^2"
         for ln in lines
@@ -372,7 +403,7 @@ def fit_piecewise(
         raise InputError(f"a piecewise fit with {k} breakpoint(s) needs at least {need} distinct x values")
     grid = _grid_search(xs, ys, k)
     coef, *_ = np.linalg.lstsq(_design(xs, grid), ys, rcond=None)
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("intercept", value=float(coef[0]))
     slopes = np.cumsum(coef[1:])
     for j, s in enumerate(slopes, start=1):

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
@@ -46,7 +45,7 @@ from cationx._validation import (
 )
 from cationx.constants import GAUSSIAN_FWHM_PER_SIGMA
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, fit_curve
 from cationx.massspec.envelope import Envelope, _gaussians, envelope, envelopes
 from cationx.massspec.formula import Formula, parse_formula
 from cationx.massspec.spectrum import Spectrum
@@ -144,6 +143,9 @@ def fit_envelope(
     max_shift_da: float = 3.0,
     fit_width: bool = True,
     ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> EnvelopeFit:
     """Fit the envelope of ``formula`` to ``spectrum`` (shift, scale and width).
 
@@ -159,8 +161,9 @@ def fit_envelope(
         Largest calibration offset searched for the starting point.
     fit_width
         Fit the width (else keep ``fwhm_da``).
-    ci
-        Interval method of :func:`cationx.fitting.fit_curve`.
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`); a profile spectrum carries
+        no per-point uncertainties, so there is no ``sigma`` (noise from the residuals).
     """
     f = parse_formula(formula, charge=charge)
     env = envelope(f)
@@ -177,13 +180,13 @@ def fit_envelope(
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * _gaussians(xx, centers + v["shift"], areas, v["fwhm"])
 
-    def params_at(s0: float) -> lmfit.Parameters:
+    def params_at(s0: float) -> Parameters:
         m0 = _gaussians(x, centers + s0, areas, w0)
         mm = float(np.dot(m0, m0))
         a0 = float(np.dot(y, m0) / mm) if mm > 0 else 0.0
         if a0 <= 0:
             raise FitError(f"no signal of {f.ion_label()} between m/z {lo:.1f} and {hi:.1f}")
-        params = lmfit.Parameters()
+        params = Parameters()
         params.add("shift", value=s0, min=s0 - 0.4, max=s0 + 0.4)
         params.add("scale", value=a0, min=0)
         params.add("fwhm", value=w0, min=w0 / 5, max=w0 * 5, vary=bool(fit_width))
@@ -202,7 +205,7 @@ def fit_envelope(
     start = params_at(best.value("shift"))
     for k2, p2 in best.params.items():
         start[k2].set(value=p2.value)
-    res = fit_curve(model, start, x, y, model_name=name, ci=ci)
+    res = fit_curve(model, start, x, y, model_name=name, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     score = _cosine(y, res.y_fit)
     return EnvelopeFit(f, env, res.value("shift"), res.value("scale"), res.value("fwhm"), score, res)
 
@@ -436,6 +439,9 @@ def fit_series(
     n_sites: int | None = None,
     shift_da: float | None = None,
     ci: str = "profile",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> SeriesFit:
     """Fit the distribution of x in a family like ``Ag{x}Cd{34-x}S33(L)`` to a spectrum.
 
@@ -460,8 +466,9 @@ def fit_series(
         when the spectrum is calibrated: a free shift of 1 Da trades against ~0.2 in the
         mean of x (one Ag for Cd moves the envelope by 4.5 Da), and solutions one Da apart
         can fit almost equally well; they are listed in ``alternatives`` and a warning.
-    ci
-        Interval method for the mean (see :mod:`cationx.fitting`).
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`), for the mean's interval;
+        no ``sigma`` (noise from the residuals).
     """
     check_choice(distribution, "distribution", DISTRIBUTIONS)
     members = expand_family(family, x_values)
@@ -521,12 +528,12 @@ def fit_series(
     def model(v: Any, xx: np.ndarray) -> np.ndarray:
         return v["scale"] * (basis(v["shift"], v["fwhm"]) @ weights(v))
 
-    def make_params(s0: float, mean0: float, sd0: float) -> lmfit.Parameters:
+    def make_params(s0: float, mean0: float, sd0: float) -> Parameters:
         m0 = basis(s0, w0) @ series_weights(distribution, xs, mean0, sd0, nsite)
         a0 = float(np.dot(y, m0) / np.dot(m0, m0))
         if not a0 > 0:
             raise FitError(f"no signal of the family {family} between m/z {lo:.1f} and {hi:.1f}")
-        params = lmfit.Parameters()
+        params = Parameters()
         params.add("mean", value=mean0, min=xs.min() + 1e-3, max=xs.max() - 1e-3)
         if distribution == "normal":
             params.add("sd", value=sd0, min=0.05, max=max(5.0, xs.max() - xs.min()))
@@ -567,7 +574,8 @@ def fit_series(
         msg = f"{family}: the shift trades against the mean; other solutions fit nearly as well: {alt}. Calibrate and fix shift_da."
         warnings.warn(msg, InterpretationWarning, stacklevel=2)
         notes.append(msg)
-    res = fit_curve(model, start_params, x, y, model_name=name, ci=ci, notes=notes)
+    res = fit_curve(model, start_params, x, y, model_name=name, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng,
+                    notes=notes)
     vals = {k: p.value for k, p in res.params.items()}
     wbest = series_weights(distribution, xs, vals["mean"], vals.get("sd"), nsite)
     spread = float(np.sqrt(np.dot(wbest, (xs - np.dot(wbest, xs)) ** 2)))

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
@@ -27,6 +26,7 @@ from cationx._validation import (
     check_range,
 )
 from cationx.errors import InputError
+from cationx.fitting import Parameters
 
 __all__ = [
     "Calibration",
@@ -193,7 +193,7 @@ def calibrate(observed_mz: Sequence[float], reference_mz: Sequence[float], *, or
     if xo.size < deg + 2:
         raise InputError(f"{order} calibration needs at least {deg + 2} assigned peaks, got {xo.size}")
     x0 = float(xo.mean())
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("a0", value=x0)
     params.add("a1", value=1.0)
     if deg == 2:

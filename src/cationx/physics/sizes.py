@@ -98,7 +98,15 @@ def size_statistics(diameters_nm: Any, *, ci_level: float = 0.95) -> SizeStatist
     )
 
 
-def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.95) -> FitResult:
+def fit_size_histogram(
+    bin_centers_nm: Any,
+    counts: Any,
+    *,
+    ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
+) -> FitResult:
     """Fit ``counts = N * width * lognormal_pdf(D; mu, sigma)`` to a size histogram.
 
     Equal bin widths are required (the width is the spacing of the centres).  Counts are
@@ -106,10 +114,10 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
     (the covariance is not rescaled by the reduced chi-square; Wald intervals).
     Parameters ``mu``, ``sigma`` (of ln D) and ``n_total``; the result's ``extra`` holds the
     implied mean and sd in nm.  With the individual sizes, prefer :func:`size_statistics`.
+    ``ci``, ``ci_level``, ``n_boot``, ``rng`` are the fit contract's keyword tail
+    (:mod:`cationx.fitting`); there is no ``sigma`` because the Poisson weights are fixed.
     """
-    import lmfit
-
-    from cationx.fitting import fit_curve
+    from cationx.fitting import Parameters, fit_curve
 
     x = as_1d_array(bin_centers_nm, "bin_centers_nm", min_length=4)
     c = as_1d_array(counts, "counts", min_length=4)
@@ -127,7 +135,7 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
     mean0 = float(np.sum(x * c) / c.sum())
     sd0 = float(np.sqrt(np.sum(c * (x - mean0) ** 2) / c.sum())) or w
     mu0, s0 = lognormal_from_mean_sd(mean0, max(sd0, w / 2))
-    params = lmfit.Parameters()
+    params = Parameters()
     params.add("mu", value=mu0)
     params.add("sigma", value=s0, min=1e-6)
     params.add("n_total", value=float(c.sum()), min=0.0)
@@ -136,7 +144,7 @@ def fit_size_histogram(bin_centers_nm: Any, counts: Any, *, ci_level: float = 0.
         return v["n_total"] * w * stats.lognorm.pdf(xx, v["sigma"], scale=np.exp(v["mu"]))
 
     res = fit_curve(model, params, x, c, sigma=np.sqrt(np.maximum(c, 1.0)), model_name="lognormal histogram",
-                    ci="stderr", ci_level=ci_level, scale_covar=False)
+                    ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng, scale_covar=False)
     mu, sg = res.value("mu"), res.value("sigma")
     mean = math.exp(mu + sg**2 / 2)
     sd = mean * math.sqrt(math.expm1(sg**2))

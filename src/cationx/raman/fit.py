@@ -42,7 +42,6 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-import lmfit
 import numpy as np
 
 from cationx._validation import (
@@ -53,7 +52,7 @@ from cationx._validation import (
     check_positive,
 )
 from cationx.errors import ConvergenceWarning, InputError
-from cationx.fitting import Dataset, fit_global
+from cationx.fitting import Dataset, Parameters, check_fit_options, fit_global
 from cationx.raman.despike import despike
 from cationx.raman.result import RamanFit
 from cationx.raman.strain import replicate_strain
@@ -102,6 +101,10 @@ def fit_replicates(
     gruneisen: float | None = None,
     strain_peak: int = 0,
     baseline_options: dict[str, Any] | None = None,
+    ci: str = "stderr",
+    ci_level: float = 0.95,
+    n_boot: int = 200,
+    rng: int | np.random.Generator | None = None,
 ) -> RamanFit:
     """Fit bands near ``peaks_cm1`` in every spectrum of ``spectra`` at once (see the module docstring).
 
@@ -124,7 +127,12 @@ def fit_replicates(
         001's LO phonon of Cu2Se) and the band (0-based) converted to strain.
     baseline_options
         Passed to the pybaselines method (e.g. ``{"lam": 1e5}``).
+    ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`); default Wald (``stderr``).
+        Replicate spectra carry no per-point uncertainties, so there is no ``sigma``: the
+        noise is estimated from the residuals.
     """
+    check_fit_options(ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     check_choice(shape, "shape", SHAPES)
     check_choice(share, "share", SHARE)
     check_choice(baseline, "baseline", BASELINES)
@@ -191,7 +199,7 @@ def fit_replicates(
             raise InputError(f"{lab}: {x.size} point(s) in the window {lo:g}:{hi:g} cm-1 are too few for {npk} band(s)")
 
     xm = 0.5 * (lo + hi)
-    params = lmfit.Parameters()
+    params = Parameters()
     for j in range(npk):
         if shape != "lorentz":
             params.add(f"p{j}_mix", value=0.5, min=0.0, max=1.0)
@@ -235,7 +243,7 @@ def fit_replicates(
     notes: list[str] = []
     with warnings.catch_warnings(record=True) as first_warnings:
         warnings.simplefilter("always")
-        res = fit_global(model, params, datasets, model_name=name, ci="stderr")
+        res = fit_global(model, params, datasets, model_name=name, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     # a Lorentzian fraction that ends on 0 or 1 (pure Gaussian / Lorentzian) leaves the
     # covariance singular: fix it there and refit, so the other parameters get their errors
     pinned = []
@@ -247,7 +255,7 @@ def fit_replicates(
         for key, val in pinned:
             params[key].set(value=float(val), vary=False)
             notes.append(f"{key} reached {val} (pure {'Lorentzian' if val == 1 else 'Gaussian'}); fixed there and refitted")
-        res = fit_global(model, params, datasets, model_name=name, ci="stderr")
+        res = fit_global(model, params, datasets, model_name=name, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     else:
         for w in first_warnings:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -24,13 +24,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import lmfit
 import numpy as np
 import pandas as pd
 
 from cationx._validation import as_1d_array, check_matching_lengths
 from cationx.errors import InputError
-from cationx.fitting import FitResult, fit_curve
+from cationx.fitting import FitResult, Parameters, check_fit_options, fit_curve
 from cationx.xps.backgrounds import BackgroundResult, compute_background
 from cationx.xps.components import Component, parse_components
 from cationx.xps.lineshapes import peak, unit_area
@@ -171,10 +170,12 @@ def fit_spectrum(
     background: str = "shirley",
     be_range: tuple[float, float] | None = None,
     n_avg: int = 3,
+    fallback: str | None = None,
+    sigma: Any = None,
     ci: str = "stderr",
     ci_level: float = 0.95,
+    n_boot: int = 200,
     rng: int | np.random.Generator | None = None,
-    fallback: str | None = None,
 ) -> XpsFit:
     """Fit singlets and doublets on a fixed background.
 
@@ -190,11 +191,13 @@ def fit_spectrum(
         ``(lo, hi)`` binding-energy window to fit (default: the whole spectrum).
     n_avg
         Points averaged at each end for the background end levels.
-    ci, ci_level, rng
-        Interval method (see :mod:`cationx.fitting`); default Wald (``stderr``).
     fallback
         Background used instead of a diverged Shirley background (``linear``, ``tougaard``
         or ``none``); without it a diverged Shirley background raises ``FitError``.
+    sigma, ci, ci_level, n_boot, rng
+        The fit contract's keyword tail (:mod:`cationx.fitting`): per-point standard
+        uncertainties of ``intensity`` (``None``: estimated from the residuals) and the
+        interval method; default Wald (``stderr``).
 
     Returns
     -------
@@ -211,6 +214,7 @@ def fit_spectrum(
     x = as_1d_array(x, "binding_energy_ev")
     y = as_1d_array(y, "intensity")
     check_matching_lengths([x, y], ["binding_energy_ev", "intensity"])
+    sig = check_fit_options(sigma=sigma, n=x.size, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng).sigma
     comps = tuple(parse_components(components) if isinstance(components, str) else components)
     if not comps:
         raise InputError("at least one component is needed")
@@ -220,10 +224,12 @@ def fit_spectrum(
             raise InputError(f"be_range must have lo < hi, got {lo}:{hi}")
         sel = (x >= lo) & (x <= hi)
         x, y = x[sel], y[sel]
+        sig = None if sig is None else sig[sel]
         if x.size == 0:
             raise InputError(f"spectrum is empty in the range {lo:g}:{hi:g} eV")
     order = np.argsort(x, kind="stable")
     x, y = x[order], y[order]
+    sig = None if sig is None else sig[order]
     nfree = sum(2 + (0 if c.fix_center else 1) for c in comps)
     if x.size < max(nfree + 2, 2 * n_avg + 1):
         raise InputError(f"{len(comps)} component(s) with {nfree} free parameters need more than {x.size} points")
@@ -233,7 +239,7 @@ def fit_spectrum(
     info = compute_background(background, x, y, n_avg=n_avg, fallback=fallback)
     bg = info.values
     net = y - bg
-    params = lmfit.Parameters()
+    params = Parameters()
     for c in comps:
         near = np.abs(x - c.center_ev) <= max(c.fwhm_ev, np.median(np.diff(x)))
         h0 = float(net[near].max()) if near.any() else float(net.max())
@@ -253,7 +259,7 @@ def fit_spectrum(
 
     start = {n: p.value for n, p in params.items()}
     res = fit_curve(model, params, x, y, model_name=f"xps ({len(comps)} component{'s' if len(comps) > 1 else ''})",
-                    ci=ci, ci_level=ci_level, rng=rng)
+                    sigma=sig, ci=ci, ci_level=ci_level, n_boot=n_boot, rng=rng)
     failures = _quality_checks(res, comps, start, x, y, info)
     notes = []
     if info.fallback:
