@@ -40,7 +40,12 @@ import numpy as np
 
 from cationx._validation import check_int, check_nonnegative, check_positive
 from cationx.constants import AVOGADRO
-from cationx.cooperative.models import MAX_SITES, SequentialModel, check_model_parameters, make_model
+from cationx.cooperative.models import (
+    MAX_SITES,
+    SequentialModel,
+    check_model_parameters,
+    make_model,
+)
 from cationx.ensemble.sizing import sample_diameters, sites_from_diameter
 from cationx.errors import InputError
 from cationx.materials import MATERIALS, PHASES
