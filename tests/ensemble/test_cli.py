@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cationx.cli import app
 
-SMALL = ["--sites", "10", "--ncs", "40", "--additions", "5:40:6", "--time-per-addition", "5", "--seed", "3"]
+SMALL = ["--sites", "10", "--k1", "1e-2", "--alpha", "55", "--ncs", "40", "--additions", "5:40:6", "--time-per-addition", "5", "--seed", "3"]
 
 
 def _run(args):
@@ -35,7 +35,7 @@ def test_simulate_json_keys_and_bookkeeping():
 def test_simulate_polydisperse_kinetics_and_files(tmp_path):
     out = tmp_path / "run"
     fig = tmp_path / "fig.png"
-    res = _run(["simulate", "--diameter-nm", "4", "--size-sd-nm", "0.4", "--cations-per-site", "29.86", "--ncs", "50",
+    res = _run(["simulate", "--diameter-nm", "4", "--size-sd-nm", "0.4", "--host-per-site", "30", "--k1", "1e-2", "--alpha", "55", "--ncs", "50",
                 "--at-once", "40", "--times", "0:2:5", "--seed", "1", "--out", str(out), "--plot", str(fig)])
     assert res.exit_code == 0, res.output
     assert "NCs, sites" in res.stdout
@@ -50,13 +50,13 @@ def test_simulate_polydisperse_kinetics_and_files(tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["simulate", "--sites", "10", "--ncs", "0"], "ncs must be a positive integer, got 0"),
-        (["simulate", "--diameter-nm", "4", "--size-sd-nm", "-0.2", "--ncs", "5"], "size_sd_nm must be >= 0"),
-        (["simulate", "--sites", "10", "--ncs", "5", "--additions", "5,3,8"], "additions must be increasing"),
+        (["simulate", "--sites", "10", "--k1", "1e-2", "--alpha", "55", "--ncs", "0"], "ncs must be a positive integer, got 0"),
+        (["simulate", "--diameter-nm", "4", "--size-sd-nm", "-0.2", "--ncs", "5", "--k1", "1e-2", "--alpha", "55"], "size_sd_nm must be >= 0"),
+        (["simulate", "--sites", "10", "--k1", "1e-2", "--alpha", "55", "--ncs", "5", "--additions", "5,3,8"], "additions must be increasing"),
         (["simulate", "--ncs", "5"], "give --sites N or --diameter-nm D"),
-        (["simulate", "--sites", "10", "--ncs", "5", "--additions", "1:x:3"], "--additions must be A:B:K"),
+        (["simulate", "--sites", "10", "--k1", "1e-2", "--alpha", "55", "--ncs", "5", "--additions", "1:x:3"], "--additions must be A:B:K"),
         (["sweep", "--param", "width=0:1:2", "--serial"], "--param name must be one of"),
-        (["sweep", "--param", "size-sd-nm=-0.2:0.2:2", "--serial", "--ncs", "5"], "size_sd_nm must be >= 0"),
+        (["sweep", "--param", "size-sd-nm=-0.2:0.2:2", "--serial", "--ncs", "5", "--k1", "1e-2", "--alpha", "55"], "size_sd_nm must be >= 0"),
     ],
 )
 def test_bad_input_one_line_exit_2(args, message):
@@ -68,7 +68,8 @@ def test_bad_input_one_line_exit_2(args, message):
 
 def test_unreachable_scheduler_one_line_within_seconds():
     start = time.monotonic()
-    res = _run(["sweep", "--param", "size-sd-nm=0:0.4:2", "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2", "--ncs", "10"])
+    res = _run(["sweep", "--param", "size-sd-nm=0:0.4:2", "--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "2", "--ncs", "10",
+                "--host-per-site", "30", "--k1", "1e-2", "--alpha", "55"])
     assert time.monotonic() - start < 15.0
     assert res.exit_code == 2
     lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
@@ -78,7 +79,8 @@ def test_unreachable_scheduler_one_line_within_seconds():
 def test_sweep_serial_json(tmp_path):
     fig = tmp_path / "sweep.png"
     res = _run(["sweep", "--param", "size-sd-nm=0,0.4", "--replicates", "2", "--ncs", "40", "--additions", "4:70:10",
-                "--time-per-addition", "5", "--serial", "--json", "--plot", str(fig)])
+                "--time-per-addition", "5", "--serial", "--json", "--plot", str(fig),
+                "--host-per-site", "30", "--k1", "1e-2", "--alpha", "55"])
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert data["param"] == "size-sd-nm" and data["replicates"] == 2

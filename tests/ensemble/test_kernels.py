@@ -21,8 +21,8 @@ def test_leap_matches_exact_ssa_in_distribution(i0, up, down, tau):
     lk, lo, hi, single = _tables(n)
     up_scale = up / np.exp(lk[1])
     count = 4000
-    leap = _sample_endpoints(i0, n, lk, lo, hi, up_scale, down, tau, count, 1)
-    ssa = _sample_endpoints(i0, n, lk, single, single, up_scale, down, tau, count, 2)
+    leap = _sample_endpoints(i0, n, lk, lo, hi, np.log(up_scale), down, tau, count, 1)
+    ssa = _sample_endpoints(i0, n, lk, single, single, np.log(up_scale), down, tau, count, 2)
     # means agree within 4 combined standard errors; variances within 15 %
     se = np.sqrt(leap.var() / count + ssa.var() / count)
     assert abs(leap.mean() - ssa.mean()) < 4 * se
@@ -45,8 +45,8 @@ def test_reflected_leap_at_the_exchanged_end_matches_exact_ssa(i0, up, down):
     n, tau, count = 1000, 30.0, 4000
     lk, lo, hi, single = _tables(n)
     up_scale = up / np.exp(lk[1])
-    leap = _sample_endpoints(i0, n, lk, lo, hi, up_scale, down, tau, count, 3)
-    ssa = _sample_endpoints(i0, n, lk, single, single, up_scale, down, tau, count, 4)
+    leap = _sample_endpoints(i0, n, lk, lo, hi, np.log(up_scale), down, tau, count, 3)
+    ssa = _sample_endpoints(i0, n, lk, single, single, np.log(up_scale), down, tau, count, 4)
     se = np.sqrt(leap.var() / count + ssa.var() / count)
     assert abs(leap.mean() - ssa.mean()) < 4 * se
     assert leap.var() == pytest.approx(ssa.var(), rel=0.15)

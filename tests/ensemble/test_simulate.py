@@ -24,7 +24,7 @@ def _check_books(res):
     steps = res.dopant_histogram @ np.arange(res.dopant_histogram.shape[1])
     assert (res.dopant_histogram.sum(axis=1) == ens.n_ncs).all()
     assert np.array_equal(res.added_ions_count, res.free_ions_count + m * steps)
-    assert np.array_equal(res.free_host_count, ens.host_initial_count + steps)
+    assert np.array_equal(res.free_host_count, ens.host_initial_count + ens.host_per_site * steps)
     assert (res.free_ions_count >= 0).all()
     assert np.allclose(res.fraction_host + res.fraction_doped + res.fraction_exchanged, 1.0)
     assert np.array_equal(np.bincount(res.final_state, minlength=res.dopant_histogram.shape[1]), res.dopant_histogram[-1])
@@ -47,7 +47,7 @@ def test_ions_conserved_exactly_and_histograms_sum_to_n(method):
 )
 def test_conservation_property_polydisperse(model, n_ncs, sd, seed):
     alpha = None if model == "independent" else 5.0
-    ens = make_ensemble(model, n_ncs=n_ncs, diameter_nm=3.0, size_sd_nm=sd, cations_per_site=20.0, k1=0.05, alpha=alpha, rng=seed)
+    ens = make_ensemble(model, n_ncs=n_ncs, diameter_nm=3.0, size_sd_nm=sd, host_per_site=20, k1=0.05, alpha=alpha, rng=seed)
     res = titrate(ens, [2.0, 10.0, 30.0], time_per_addition_s=2.0, rng=seed)
     _check_books(res)
 

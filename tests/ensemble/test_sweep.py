@@ -8,8 +8,8 @@ import pytest
 from cationx.ensemble.sweep import open_client, parse_param, sweep
 from cationx.errors import InputError
 
-BASE = {"model": "white2013", "n_ncs": 60, "diameter_nm": 4.0, "cations_per_site": 29.86, "k1": 1e-2, "alpha": 55.0}
-ADD = np.linspace(4.0, 70.0, 12)
+BASE = {"model": "white2013", "n_ncs": 60, "diameter_nm": 4.0, "host_per_site": 30, "k1": 1e-2, "alpha": 55.0}
+ADD = np.linspace(120.0, 1400.0, 12)  # real units: 20 steps of 30 Cd, 60 Cu+ each
 
 
 def _run(client=None):

@@ -33,13 +33,13 @@ def test_segments_respect_the_flatness_bound():
 
 
 def test_polydisperse_groups_share_tables():
-    ens = make_ensemble("white2013", n_ncs=500, diameter_nm=4.0, size_sd_nm=0.5, cations_per_site=29.86, k1=1e-2, alpha=55.0, rng=3)
+    ens = make_ensemble("white2013", n_ncs=500, diameter_nm=4.0, size_sd_nm=0.5, host_per_site=30, k1=1e-2, alpha=55.0, rng=3)
     assert ens.sites.std() > 2
     assert np.array_equal(ens.unique_sites[ens.group], ens.sites)
     for g, n in enumerate(ens.unique_sites):
         off = ens.offsets[g]
         assert ens.log_k_next[off + n] == -np.inf and np.isfinite(ens.log_k_next[off : off + n]).all()
-    again = make_ensemble("white2013", n_ncs=500, diameter_nm=4.0, size_sd_nm=0.5, cations_per_site=29.86, k1=1e-2, alpha=55.0, rng=3)
+    again = make_ensemble("white2013", n_ncs=500, diameter_nm=4.0, size_sd_nm=0.5, host_per_site=30, k1=1e-2, alpha=55.0, rng=3)
     assert np.array_equal(ens.sites, again.sites)
 
 

@@ -29,7 +29,6 @@ MODELS_HELP = (
     "(interface penalty sigma, growth k), mwc (two-state concerted), lattice (coupling J in kT), "
     "independent (binomial reference)"
 )
-PAPER = {"model": "white2013", "sites": 20, "k1": 1e-2, "alpha": 55.0}
 
 _HOST_HELP = "Host cations per NC N (then n = N / h steps; an exact multiple of h)."
 _DIAM_HELP = "NC diameter in nm: N from sizing (sphere, bulk density of --material/--phase)."
@@ -131,7 +130,7 @@ def simulate_cmd(
 
     from cationx._validation import check_int, check_positive
     from cationx.cooperative import default_totals, make_model, solve_titration
-    from cationx.cooperative.models import check_model_parameters
+    from cationx.cooperative.models import PAPER, check_model_parameters
     from cationx.errors import InputError
     from cationx.io.write import write_csv
 

@@ -13,7 +13,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-MODEL_HELP = "white2013 | ladder | independent | mwc (step constants as in 'cationx coop')"
+MODEL_HELP = (
+    "A preset of 'cationx coop' (cationx.cooperative.PRESETS): white2013, ladder, nucleation, mwc, lattice, "
+    "independent; each takes its own constants (--k1/--alpha, --k/--sigma, --k/--coupling)."
+)
 
 
 def _values(text: str, name: str):
@@ -41,27 +44,45 @@ def _values(text: str, name: str):
     return np.array(vals)
 
 
-def _ensemble_kwargs(model, sites, diameter_nm, size_sd_nm, cations_per_site, material, alpha, k1, l_allosteric,
-                     ions_per_site, ncs, nc_conc, host_initial, k_off) -> dict:
+def _ensemble_kwargs(model, sites, diameter_nm, size_sd_nm, host_per_site, material, phase, constants: dict,
+                     ions_per_host, ncs, nc_conc, host_initial, k_off, paper: bool = False) -> dict:
+    """Keywords of make_ensemble from the options; ``paper`` fills in White et al.'s set (cooperative.PAPER)."""
+    from cationx.cooperative.models import PAPER, PRESETS, check_model_parameters
     from cationx.errors import InputError
 
-    if alpha is None and model != "independent":
-        alpha = 55.0
+    constants = dict(constants)
+    if paper:
+        if model not in (None, PAPER["model"]) or host_per_site not in (None, 1) or diameter_nm is not None:
+            raise InputError("--paper fixes the model (white2013, n = 20 steps of one host cation): leave out --model, --diameter-nm and --host-per-site")
+        if any(constants.get(k) is not None for k in ("k", "sigma", "coupling", "l_allosteric")):
+            raise InputError("--paper takes only --k1 and --alpha (white2013)")
+        model = PAPER["model"]
+        sites = PAPER["sites"] if sites is None else sites
+        constants["k1"] = PAPER["k1"] if constants.get("k1") is None else constants["k1"]
+        constants["alpha"] = PAPER["alpha"] if constants.get("alpha") is None else constants["alpha"]
+        nc_conc = PAPER["nc_conc_molar"] if nc_conc is None else nc_conc
+    model = "white2013" if model is None else model
+    from cationx._validation import check_choice
+
     if sites is None and diameter_nm is None:
-        raise InputError("give --sites N or --diameter-nm D")
+        raise InputError("give --sites N or --diameter-nm D (or --paper for White et al.'s 20-step NC)")
     if sites is not None and diameter_nm is not None:
         raise InputError("give --sites or --diameter-nm, not both")
-    return dict(model=model, n_ncs=ncs, k1=k1, alpha=alpha, sites=sites, diameter_nm=diameter_nm,
-                size_sd_nm=size_sd_nm, cations_per_site=cations_per_site, material=material,
-                l_allosteric=l_allosteric, ions_per_site=ions_per_site, nc_conc_molar=nc_conc,
-                host_initial_molar=host_initial, k_off=k_off)
+    check_choice(model, "model", PRESETS)
+    check_model_parameters(model, **constants)
+    return dict(model=model, n_ncs=ncs, sites=sites, diameter_nm=diameter_nm, size_sd_nm=size_sd_nm,
+                host_per_site=1 if host_per_site is None else host_per_site, material=material, phase=phase,
+                ions_per_host=ions_per_host, nc_conc_molar=1.0 if nc_conc is None else nc_conc,
+                host_initial_molar=host_initial, k_off=k_off,
+                **{k: v for k, v in constants.items() if v is not None})
 
 
 def _default_additions(kw: dict, sites_max: int, points: int):
-    from cationx.cooperative import default_totals, make_model
+    from cationx.cooperative import default_totals
+    from cationx.ensemble.system import make_ensemble
 
-    mdl = make_model(kw["model"], sites=int(sites_max), k1=kw["k1"], alpha=kw["alpha"],
-                     l_allosteric=kw["l_allosteric"], ions_per_site=kw["ions_per_site"])
+    probe = {**kw, "n_ncs": 1, "sites": int(sites_max), "diameter_nm": None, "size_sd_nm": 0.0}
+    mdl = make_ensemble(**probe).model_for(int(sites_max))
     return default_totals(mdl, points + 1, nc_conc_molar=kw["nc_conc_molar"], host_initial_molar=kw["host_initial_molar"])[1:]
 
 
@@ -80,20 +101,25 @@ def _hill_summary(result) -> dict:
 
 
 # shared options
-_MODEL = typer.Option("white2013", "--model", help=MODEL_HELP)
+_MODEL = typer.Option(None, "--model", help=MODEL_HELP + " Default white2013.")
+_PAPER = typer.Option(False, "--paper", help="White et al. 2013's per-NC model (cationx.cooperative.PAPER): white2013, 20 steps of one host cation, 2 ions each, K1 = 1e-2, alpha = 55, NC concentration 1; a toy that exchanges fully at 40 ions.")
 _SITES = typer.Option(None, "--sites", help="Steps per NC of a monodisperse ensemble (or give --diameter-nm).")
-_DIAM = typer.Option(None, "--diameter-nm", help="Mean NC diameter, nm (sites from size; see --cations-per-site).")
+_DIAM = typer.Option(None, "--diameter-nm", help="Mean NC diameter, nm: host cations from cationx.materials, steps = host cations / --host-per-site.")
 _SD = typer.Option(0.0, "--size-sd-nm", help="Standard deviation of the lognormal diameter distribution, nm.")
-_CPS = typer.Option(29.86, "--cations-per-site", help="Host cations per exchange step (29.86: White et al.'s n = 20 for a 4 nm CdSe NC; 1 = one step per host cation).")
-_MAT = typer.Option("CdSe-zb", "--material", help="CdSe-zb | CdSe-wz | CdS-zb | CdS-wz (cations per nm^3).")
-_ALPHA = typer.Option(None, "--alpha", help="Cooperativity alpha (default 55 for white2013, ladder, mwc).")
-_K1 = typer.Option(1e-2, "--k1", help="First stepwise constant K1 in M^(1-m).")
+_HPS = typer.Option(None, "--host-per-site", help="Host cations per exchange step h (default 1: a step takes m h ions and releases h host cations; a coarse h is faster).")
+_MAT = typer.Option("CdSe", "--material", help="Host material for --diameter-nm: CdSe | CdTe | CdS.")
+_PHASE = typer.Option("zincblende", "--phase", help="zincblende | wurtzite (for --diameter-nm).")
+_ALPHA = typer.Option(None, "--alpha", help="white2013/ladder/mwc: cooperativity alpha (--paper: 55).")
+_K1 = typer.Option(None, "--k1", help="white2013/ladder/mwc/independent: first step constant K1, M^(-(m-1)h) (--paper: 1e-2).")
 _L = typer.Option(None, "--l-allosteric", help="mwc only: [T0]/[R0].")
-_M = typer.Option(2, "--ions-per-site", help="Incoming ions per step (2 for Cu+/Ag+ replacing Cd2+).")
+_K = typer.Option(None, "--k", help="nucleation/lattice: step constant k, M^(-(m-1)h).")
+_SIGMA = typer.Option(None, "--sigma", help="nucleation: interface penalty sigma (<= 1).")
+_J = typer.Option(None, "--coupling", help="lattice: coupling J in kT.")
+_M = typer.Option(2, "--ions-per-host", help="Incoming ions per host cation released m (2 for Cu+/Ag+ replacing Cd2+).")
 _NCS = typer.Option(1000, "--ncs", help="Number of NCs simulated.")
-_CONC = typer.Option(1.0, "--nc-conc", help="NC concentration in M (1 = per-NC units, as the equilibrium engine).")
+_CONC = typer.Option(None, "--nc-conc", help="NC concentration in M (default 1 = per-NC units, as the equilibrium engine).")
 _HOST = typer.Option(0.0, "--host-initial", help="Free host cation before any addition, M.")
-_KOFF = typer.Option(1.0, "--k-off", help="Release rate constant k_off, M^-1 s^-1 (k_on,i = K_i k_off).")
+_KOFF = typer.Option(1.0, "--k-off", help="Release rate constant k_off, M^-h s^-1 (k_on,i = K_i k_off; sets the time scale only).")
 _ADD = typer.Option(None, "--additions", help="Cumulative total ions per NC after each addition: A:B:K or v1,v2,... (default: 30 points past full exchange).")
 _TPA = typer.Option(100.0, "--time-per-addition", help="Seconds simulated after each addition before recording.")
 _EPS = typer.Option(0.03, "--epsilon", help="Pool leap condition of the fast method (max relative pool change per leap).")
@@ -102,18 +128,23 @@ _METHOD = typer.Option("fast", "--method", help="fast (leaping numba kernel) | e
 
 @app.command("simulate")
 def simulate_cmd(
-    model: str = _MODEL,
+    model: str | None = _MODEL,
+    paper: bool = _PAPER,
     sites: int | None = _SITES,
     diameter_nm: float | None = _DIAM,
     size_sd_nm: float = _SD,
-    cations_per_site: float = _CPS,
+    host_per_site: int | None = _HPS,
     material: str = _MAT,
+    phase: str = _PHASE,
     alpha: float | None = _ALPHA,
-    k1: float = _K1,
+    k1: float | None = _K1,
     l_allosteric: float | None = _L,
-    ions_per_site: int = _M,
+    k: float | None = _K,
+    sigma: float | None = _SIGMA,
+    coupling: float | None = _J,
+    ions_per_host: int = _M,
     ncs: int = _NCS,
-    nc_conc: float = _CONC,
+    nc_conc: float | None = _CONC,
     host_initial: float = _HOST,
     k_off: float = _KOFF,
     additions: str | None = _ADD,
@@ -134,8 +165,9 @@ def simulate_cmd(
     from cationx.ensemble import kinetics, make_ensemble, titrate
     from cationx.io.write import write_csv, write_json
 
-    kw = _ensemble_kwargs(model, sites, diameter_nm, size_sd_nm, cations_per_site, material, alpha, k1,
-                          l_allosteric, ions_per_site, ncs, nc_conc, host_initial, k_off)
+    constants = {"k1": k1, "alpha": alpha, "l_allosteric": l_allosteric, "k": k, "sigma": sigma, "coupling": coupling}
+    kw = _ensemble_kwargs(model, sites, diameter_nm, size_sd_nm, host_per_site, material, phase, constants,
+                          ions_per_host, ncs, nc_conc, host_initial, k_off, paper)
     out_p = output_path(out)
     plot_p = output_path(plot)
     gen = np.random.default_rng(seed)
@@ -183,20 +215,25 @@ def simulate_cmd(
 
 @app.command("sweep")
 def sweep_cmd(
-    param: str = typer.Option(..., "--param", help="NAME=A:B:K or NAME=v1,v2 with NAME in size-sd-nm, diameter-nm, alpha, k1, sites, ncs, nc-conc, cations-per-site."),
+    param: str = typer.Option(..., "--param", help="NAME=A:B:K or NAME=v1,v2 with NAME in size-sd-nm, diameter-nm, alpha, k1, k, sigma, coupling, sites, ncs, nc-conc, host-per-site."),
     replicates: int = typer.Option(3, "--replicates", help="Independent ensembles per value."),
-    model: str = _MODEL,
+    model: str | None = _MODEL,
+    paper: bool = _PAPER,
     sites: int | None = _SITES,
-    diameter_nm: float | None = typer.Option(4.0, "--diameter-nm", help="Mean NC diameter, nm (ignored with --sites)."),
+    diameter_nm: float | None = typer.Option(4.0, "--diameter-nm", help="Mean NC diameter, nm (host cations from cationx.materials; ignored with --sites or --paper)."),
     size_sd_nm: float = _SD,
-    cations_per_site: float = _CPS,
+    host_per_site: int | None = _HPS,
     material: str = _MAT,
+    phase: str = _PHASE,
     alpha: float | None = _ALPHA,
-    k1: float = _K1,
+    k1: float | None = _K1,
     l_allosteric: float | None = _L,
-    ions_per_site: int = _M,
+    k: float | None = _K,
+    sigma: float | None = _SIGMA,
+    coupling: float | None = _J,
+    ions_per_host: int = _M,
     ncs: int = _NCS,
-    nc_conc: float = _CONC,
+    nc_conc: float | None = _CONC,
     host_initial: float = _HOST,
     k_off: float = _KOFF,
     additions: str | None = _ADD,
@@ -225,15 +262,16 @@ def sweep_cmd(
     from cationx.io.write import write_csv, write_json
 
     name, values = parse_param(param)
-    if sites is not None:
+    if sites is not None or paper:
         diameter_nm = None
     if name == "sites":
         diameter_nm = None
         sites = int(values[0])
-    if name in ("size-sd-nm", "diameter-nm", "cations-per-site") and diameter_nm is None:
+    if name in ("size-sd-nm", "diameter-nm") and diameter_nm is None:
         raise InputError(f"--param {name} needs --diameter-nm")
-    kw = _ensemble_kwargs(model, sites, diameter_nm, size_sd_nm, cations_per_site, material, alpha, k1,
-                          l_allosteric, ions_per_site, ncs, nc_conc, host_initial, k_off)
+    constants = {"k1": k1, "alpha": alpha, "l_allosteric": l_allosteric, "k": k, "sigma": sigma, "coupling": coupling}
+    kw = _ensemble_kwargs(model, sites, diameter_nm, size_sd_nm, host_per_site, material, phase, constants,
+                          ions_per_host, ncs, nc_conc, host_initial, k_off, paper)
     if serial and (workers is not None or scheduler is not None):
         raise InputError("--serial runs without dask: leave out --workers and --scheduler")
     if additions:

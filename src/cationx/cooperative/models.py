@@ -68,6 +68,7 @@ from cationx.errors import InputError
 
 __all__ = [
     "MODEL_PARAMETERS",
+    "PAPER",
     "PRESETS",
     "SequentialModel",
     "check_model_parameters",
@@ -79,6 +80,7 @@ __all__ = [
     "mwc",
     "nucleation",
     "white2013",
+    "white2013_paper",
 ]
 
 PRESETS = ("white2013", "ladder", "nucleation", "mwc", "lattice", "independent")
@@ -94,6 +96,24 @@ MODEL_PARAMETERS: dict[str, tuple[str, ...]] = {
 }
 
 MAX_SITES = 100_000
+
+# White et al. 2013 (Nat. Commun. 4, 2933, Methods): the paper's parameter set.  Their model NC
+# has n = 20 steps of one host cation and 2 ions each in per-NC units (C = 1); K1 = 1e-2 and
+# alpha = 55 (Fig. 2b).  It stands for a 4.0 nm CdSe NC (597 Cd, cationx.materials), so one
+# of its steps is ~29.9 host cations of the real NC ("host_cations_per_step"): the per-NC toy
+# exchanges fully at 40 ions where the real NC needs ~1,200.  Command lines take their
+# ``--paper`` values from here.
+PAPER: dict[str, Any] = {
+    "model": "white2013",
+    "sites": 20,
+    "k1": 1e-2,
+    "alpha": 55.0,
+    "ions_per_host": 2,
+    "host_per_site": 1,
+    "nc_conc_molar": 1.0,
+    "diameter_nm": 4.0,
+    "host_cations_per_step": 597.0 / 20,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,3 +415,8 @@ def make_model(
         return lattice(sites, k, coupling, **common)  # type: ignore[arg-type]
     builder = white2013 if name == "white2013" else ladder
     return builder(sites, k1, alpha, **common)  # type: ignore[arg-type]
+
+
+def white2013_paper() -> SequentialModel:
+    """The paper's model NC (:data:`PAPER`): white2013, n = 20, h = 1, K1 = 1e-2, alpha = 55."""
+    return white2013(PAPER["sites"], PAPER["k1"], PAPER["alpha"], ions_per_host=PAPER["ions_per_host"])

@@ -1,7 +1,9 @@
 """Stochastic ensembles of polydisperse nanocrystals sharing a finite pool of ions.
 
 - :func:`make_ensemble` builds N NCs (fixed ``sites`` or sizes from a lognormal diameter
-  distribution) with the step constants of a :mod:`cationx.cooperative` preset.
+  distribution, host cations from :mod:`cationx.materials`) with the step constants and the
+  stoichiometry (``m h`` ions in, ``h`` host cations out per step) of a
+  :mod:`cationx.cooperative` preset.
 - :func:`titrate` (additions in steps) and :func:`kinetics` (one addition at once) run the
   stochastic kinetics (exact Gillespie or the fast leaping kernel) and return an
   :class:`EnsembleResult`.
@@ -11,14 +13,13 @@
 """
 
 from cationx.ensemble.simulate import METHODS, EnsembleResult, kinetics, titrate
-from cationx.ensemble.sizing import host_cations_per_nc, sample_diameters, sites_from_diameter
+from cationx.ensemble.sizing import sample_diameters, sites_from_diameter
 from cationx.ensemble.system import Ensemble, make_ensemble
 
 __all__ = [
     "METHODS",
     "Ensemble",
     "EnsembleResult",
-    "host_cations_per_nc",
     "kinetics",
     "make_ensemble",
     "sample_diameters",

@@ -3,10 +3,10 @@
 The stochastic kinetics of :mod:`cationx.ensemble.kernels` obey detailed balance, so a
 closed sample (N NCs, fixed ions added, volume V) relaxes to the canonical ensemble::
 
-    P(S) ~ Z_N(S) mu^{(m-1) S} / (F! H!),   F = F_tot - m S,  H = H_0 + S,  mu = 1/(N_A V)
+    P(S) ~ Z_N(S) mu^{(m-1) h S} / (F! H!),   F = F_tot - m h S,  H = H_0 + h S,  mu = 1/(N_A V)
 
 with ``Z_N(S)`` the N-fold convolution of the per-NC weights ``exp(g_i)`` (``g_i = sum_{j<=i}
-ln K_j``).  Given S the NCs are exchangeable, so ``E[#NCs in state i | S] = N exp(g_i)
+ln K_j``, ``h`` host cations and ``m h`` ions per step).  Given S the NCs are exchangeable, so ``E[#NCs in state i | S] = N exp(g_i)
 Z_{N-1}(S - i) / Z_N(S)``.  :func:`canonical_titration` evaluates this exactly (log-space
 convolutions), which is the reference a long stochastic run must match *at the same N*.
 
@@ -98,7 +98,8 @@ def canonical_titration(
     totals = as_1d_array(total_ions_per_nc, "total_ions_per_nc")
     if (totals < 0).any():
         raise InputError("total_ions_per_nc must be >= 0")
-    n, m = model.sites, model.ions_per_site
+    n, hh = model.sites, model.host_per_site
+    m = model.ions_per_site  # m h ions per step
     if n_nc * n_nc * (n + 1) > MAX_CANONICAL_STATES * 50:
         raise InputError(f"canonical_titration is exact and O(N^2 n^2): N = {n_nc} with n = {n} is too large")
     mpc = c_nc / n_nc
@@ -112,7 +113,7 @@ def canonical_titration(
         f_tot = round(tot * n_nc)
         s = s_all[m * s_all <= f_tot]
         f = f_tot - m * s
-        logp = lz_n[s] + (m - 1) * s * math.log(mpc) - gammaln(f + 1) - gammaln(h0 + s + 1)
+        logp = lz_n[s] + (m - hh) * s * math.log(mpc) - gammaln(f + 1) - gammaln(h0 + hh * s + 1)
         logp -= logsumexp(logp)
         p = np.exp(logp)
         # E[#host | S]/N = exp(g_0) Z_{N-1}(S) / Z_N(S); E[#exchanged | S]/N = exp(g_n) Z_{N-1}(S-n)/Z_N(S)
@@ -157,9 +158,9 @@ def mean_field_titration(
     if len(mods) != w.size or (w < 0).any() or w.sum() <= 0:
         raise InputError("weights must be >= 0, one per model, not all zero")
     w = w / w.sum()
-    m = mods[0].ions_per_site
-    if any(md.ions_per_site != m for md in mods):
-        raise InputError("all models must have the same ions_per_site")
+    m, hh = mods[0].ions_per_host, mods[0].host_per_site
+    if any(md.ions_per_host != m or md.host_per_site != hh for md in mods):
+        raise InputError("all models must have the same ions_per_host and host_per_site")
     c_nc = check_positive(nc_conc_molar, "nc_conc_molar")
     d0 = check_nonnegative(host_initial_molar, "host_initial_molar")
     totals = as_1d_array(total_ions_per_nc, "total_ions_per_nc")
@@ -174,12 +175,13 @@ def mean_field_titration(
             exch += wt * st.fraction_exchanged
             steps += wt * st.released_host_per_nc
         d = d0 + c_nc * steps
-        c = np.exp((u + np.log(np.maximum(d, 1e-300))) / m)
-        return host, exch, steps, c / c_nc, m * steps + c / c_nc
+        c = np.exp((u / hh + np.log(np.maximum(d, 1e-300))) / m)
+        return host, exch, steps / hh, c / c_nc, m * steps + c / c_nc
 
     pos = totals > 0
-    lo = np.full(totals.size, -200.0)
-    hi = np.full(totals.size, 200.0)
+    # u = h ln x
+    lo = np.full(totals.size, -200.0 * hh)
+    hi = np.full(totals.size, 200.0 * hh)
     for _ in range(64):  # 400 / 2^64: far below double precision of ln x
         mid = 0.5 * (lo + hi)
         t_mid = stats(mid)[4]

@@ -11,10 +11,10 @@ Two routes advance the same system (:mod:`cationx.ensemble.system`) over a time 
 
     *Pool leaps.*  The pool (free ions ``F``, free host ``H``) is frozen for a leap of
     length ``tau``; given the pool the NCs are independent.  While the pool is too small
-    to be frozen (``eps F < m`` or ``eps H < 1``) the kernel takes exact whole-system
+    to be frozen (``eps F < m h`` or ``eps H < h``) the kernel takes exact whole-system
     direct-method events instead.  A leap is accepted only if
-    the net change it causes satisfies ``F' >= 0``, ``|dF| <= max(eps F, m)`` and
-    ``|dH| <= max(eps H, 1)``, i.e. every pool propensity factor changes by at most about
+    the net change it causes satisfies ``F' >= 0``, ``|dF| <= max(eps F, m h)`` and
+    ``|dH| <= max(eps H, h)`` (a step moves ``m h`` ions and ``h`` host cations), i.e. every pool propensity factor changes by at most about
     ``m eps`` (the bound of the leap condition of Cao, Gillespie & Petzold, J. Chem.
     Phys. 124, 044109 (2006), applied to the shared species, but checked on the realised
     change after the leap); otherwise the NCs are restored and ``tau`` is halved.  The
@@ -59,7 +59,7 @@ import numpy as np
 
 from cationx.ensemble.system import Ensemble
 
-__all__ = ["Pool", "RunStats", "advance_exact", "advance_fast", "falling"]
+__all__ = ["Pool", "RunStats", "advance_exact", "advance_fast", "falling", "log_falling", "pool_rates"]
 
 LEAP_MIN_EVENTS = 10.0
 BLOCK = 2048  # NCs per random stream (fixed, so results do not depend on threads)
@@ -94,6 +94,39 @@ def falling(count: int, m: int) -> float:
     return out
 
 
+@numba.njit(cache=True)
+def log_falling(count: int, m: int) -> float:
+    """``ln`` of the falling factorial (``-inf`` when count < m); no overflow for large m."""
+    if count < m:
+        return -math.inf
+    out = 0.0
+    for k in range(m):
+        out += math.log(count - k)
+    return out
+
+
+@numba.njit(cache=True)
+def pool_rates(free_ions, free_host, m, hh, log_mpc, log_koff):
+    """Pool factors of one step (``m`` = ions per step, ``hh`` = host cations per step).
+
+    Returns ``(ln a_up, a_down)``: an NC in state ``i`` steps up at ``exp(ln a_up + ln K_{i+1})``
+    and down at ``a_down``, with ``D(H) = (H)_h mu^h`` (``mu = 1/(N_A V)``)::
+
+        a_down = k_off D(H)^(1/h)
+        a_up   = k_off (F)_{mh} mu^{mh} / D(H + h)^((h-1)/h)
+
+    so ``a_up(F, H) K / a_down(F - mh, H + h) = K (F)_{mh} mu^{(m-1)h} / (H+h)_h`` (detailed
+    balance with the canonical ensemble), for ``h = 1`` plain mass action (``k_off H mu`` and
+    ``k_off K (F)_m mu^m``), and for any ``h`` a release rate ~ ``k_off d`` (not ``d^h``), so the
+    time scale does not depend on the step size.
+    """
+    ld_next = log_falling(free_host + hh, hh) + hh * log_mpc
+    log_up = log_koff + log_falling(free_ions, m) + m * log_mpc - (hh - 1) / hh * ld_next
+    ld = log_falling(free_host, hh)
+    down = 0.0 if ld == -math.inf else math.exp(log_koff + (ld + hh * log_mpc) / hh)
+    return log_up, down
+
+
 # ------------------------------------------------------------------------------- exact
 
 
@@ -102,15 +135,15 @@ def advance_exact(
 ) -> None:
     """Direct-method Gillespie over ``t_span`` seconds; updates ``state`` and ``pool`` in place."""
     m = ens.ions_per_site
-    mpc = ens.molar_per_count
+    hh = ens.host_per_site
+    log_mpc = math.log(ens.molar_per_count)
     n = ens.sites
     base = ens.offsets[ens.group]
     lk = ens.log_k_next
     t = 0.0
     while True:
-        up_scale = ens.k_off * falling(pool.free_ions, m) * mpc**m
-        down = ens.k_off * pool.free_host * mpc
-        up = np.where(state < n, up_scale * np.exp(lk[base + state]), 0.0)
+        log_up, down = pool_rates(pool.free_ions, pool.free_host, m, hh, log_mpc, math.log(ens.k_off))
+        up = np.where(state < n, np.exp(log_up + lk[base + state]), 0.0)
         dn = np.where(state > 0, down, 0.0)
         rates = np.concatenate([up, dn])
         a0 = rates.sum()
@@ -125,7 +158,7 @@ def advance_exact(
         step = 1 if k < state.size else -1
         state[j] += step
         pool.free_ions -= m * step
-        pool.free_host += step
+        pool.free_host += hh * step
         stats.events += 1
 
 
@@ -159,12 +192,13 @@ def _walk_minimum(steps, end):
 
 
 @numba.njit(cache=True)
-def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
-    """Advance one NC from state ``i`` by ``tau`` at a frozen pool; returns (state, events)."""
+def _advance_nc(i, n, base, lk, seg_lo, seg_hi, log_up, down, tau):
+    """Advance one NC from state ``i`` by ``tau`` at a frozen pool (up-rate ``exp(log_up + ln K)``);
+    returns (state, events)."""
     t = 0.0
     events = 0
     while True:
-        up = up_scale * math.exp(lk[base + i]) if i < n else 0.0
+        up = math.exp(log_up + lk[base + i]) if i < n else 0.0
         dn = down if i > 0 else 0.0
         tot = up + dn
         if tot <= 0.0:
@@ -185,7 +219,7 @@ def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
             elif n >= 2 and i >= seg_lo[base + n - 1]:
                 # top run or fully exchanged: a constant-rate walk whose up-moves are discarded at n
                 top_lo = seg_lo[base + n - 1]
-                u = up if i < n else up_scale * math.exp(lk[base + n - 1])
+                u = up if i < n else math.exp(log_up + lk[base + n - 1])
                 rate = u + dn
                 lam_r = rate * rem
                 sd_r = math.sqrt(lam_r)
@@ -211,14 +245,14 @@ def _advance_nc(i, n, base, lk, seg_lo, seg_hi, up_scale, down, tau):
 
 
 @numba.njit(cache=True)
-def _exact_event(state, sites, base, lk, up_scale, down, t_left, counts, m):
+def _exact_event(state, sites, base, lk, log_up, down, t_left, counts, m, hh):
     """One direct-method event of the whole system; returns its waiting time, or -1 past ``t_left``."""
     n_nc = state.size
     a0 = 0.0
     for j in range(n_nc):
         i = state[j]
         if i < sites[j]:
-            a0 += up_scale * math.exp(lk[base[j] + i])
+            a0 += math.exp(log_up + lk[base[j] + i])
         if i > 0:
             a0 += down
     if a0 <= 0.0:
@@ -231,18 +265,18 @@ def _exact_event(state, sites, base, lk, up_scale, down, t_left, counts, m):
     for j in range(n_nc):
         i = state[j]
         if i < sites[j]:
-            acc += up_scale * math.exp(lk[base[j] + i])
+            acc += math.exp(log_up + lk[base[j] + i])
             if acc >= target:
                 state[j] = i + 1
                 counts[0] -= m
-                counts[1] += 1
+                counts[1] += hh
                 return dt
         if i > 0:
             acc += down
             if acc >= target:
                 state[j] = i - 1
                 counts[0] += m
-                counts[1] -= 1
+                counts[1] -= hh
                 return dt
     # rounding: the last NC with a move takes the event
     for j in range(n_nc - 1, -1, -1):
@@ -250,12 +284,12 @@ def _exact_event(state, sites, base, lk, up_scale, down, t_left, counts, m):
         if i > 0:
             state[j] = i - 1
             counts[0] += m
-            counts[1] -= 1
+            counts[1] -= hh
             return dt
         if i < sites[j]:
             state[j] = i + 1
             counts[0] -= m
-            counts[1] += 1
+            counts[1] += hh
             return dt
     return dt
 
@@ -273,7 +307,7 @@ def _block_seed(seed, leap, block):
 
 
 @numba.njit(cache=True)
-def _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+def _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, leap, nets, evs):
     """Advance the NCs of block ``b`` by ``tau``; its random stream depends on (seed, leap, b) only."""
     np.random.seed(_block_seed(seed, leap, b))  # noqa: NPY002 (numba generator, seeded per block)
     start = b * BLOCK
@@ -283,7 +317,7 @@ def _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, dow
     for j in range(start, stop):
         i0 = state[j]
         backup[j] = i0
-        i1, e = _advance_nc(i0, sites[j], base[j], lk, seg_lo, seg_hi, up_scale, down, tau)
+        i1, e = _advance_nc(i0, sites[j], base[j], lk, seg_lo, seg_hi, log_up, down, tau)
         state[j] = i1
         net += i1 - i0
         ev += e
@@ -292,23 +326,24 @@ def _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, dow
 
 
 @numba.njit(cache=True, parallel=True)
-def _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+def _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, leap, nets, evs):
     for b in numba.prange(n_blocks):
-        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs)
+        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, leap, nets, evs)
 
 
 @numba.njit(cache=True)
-def _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs):
+def _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, leap, nets, evs):
     for b in range(n_blocks):
-        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, leap, nets, evs)
+        _leap_block(b, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, leap, nets, evs)
 
 
 @numba.njit(cache=True)
-def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off, t_span, eps, tau0, seed, parallel, out):
+def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, hh, mpc, k_off, t_span, eps, tau0, seed, parallel, out):
     """Pool-leap loop over ``t_span``; counts = [free ions, free host]; out = [events, leaps, rejected, tau].
 
-    Every leap and every exact event reseeds from (seed, counter, block), so the result
-    does not depend on the number of threads that run the blocks.
+    A step takes ``m`` ions (``m h`` of the model) and releases ``hh`` host cations.  Every
+    leap and every exact event reseeds from (seed, counter, block), so the result does not
+    depend on the number of threads that run the blocks.
     """
     n_nc = state.size
     n_blocks = (n_nc + BLOCK - 1) // BLOCK
@@ -317,7 +352,8 @@ def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off,
     backup = state.copy()
     t = 0.0
     tau = tau0
-    mpc_m = mpc**m
+    log_mpc = math.log(mpc)
+    log_koff = math.log(k_off)
     counter = 0
     while t < t_span:
         counter += 1
@@ -325,35 +361,35 @@ def _advance_pool(state, sites, base, lk, seg_lo, seg_hi, counts, m, mpc, k_off,
             tau = t_span - t
         f_count = counts[0]
         h_count = counts[1]
-        up_scale = k_off * falling(f_count, m) * mpc_m
-        down = k_off * h_count * mpc
-        if eps * f_count < m or eps * h_count < 1.0:
+        log_up, down = pool_rates(f_count, h_count, m, hh, log_mpc, log_koff)
+        if eps * f_count < m or eps * h_count < hh:
             # pool too small to freeze: one exact direct-method event (whole system)
             np.random.seed(_block_seed(seed, counter, n_blocks))  # noqa: NPY002
-            dt = _exact_event(state, sites, base, lk, up_scale, down, t_span - t, counts, m)
+            dt = _exact_event(state, sites, base, lk, log_up, down, t_span - t, counts, m, hh)
             if dt < 0.0:
                 break
             t += dt
             out[0] += 1
             continue
         if parallel and n_blocks > 1:
-            _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, counter, nets, evs)
+            _leap_parallel(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, counter, nets, evs)
         else:
-            _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, up_scale, down, tau, seed, counter, nets, evs)
+            _leap_serial(n_blocks, state, backup, sites, base, lk, seg_lo, seg_hi, log_up, down, tau, seed, counter, nets, evs)
         net = nets.sum()
         ev = evs.sum()
         d_f = -m * net
-        ok = f_count + d_f >= 0
+        d_h = hh * net
+        ok = f_count + d_f >= 0 and h_count + d_h >= 0
         ok = ok and abs(d_f) <= max(eps * f_count, m)
-        ok = ok and abs(net) <= max(eps * h_count, 1.0)
+        ok = ok and abs(d_h) <= max(eps * h_count, hh)
         if ok:
             counts[0] = f_count + d_f
-            counts[1] = h_count + net
+            counts[1] = h_count + d_h
             t += tau
             out[0] += ev
             out[1] += 1
             # next leap: at most double, and aim the net change at 70 % of what is allowed
-            allowed = min(max(eps * f_count, m) / m, max(eps * h_count, 1.0))
+            allowed = min(max(eps * f_count, m) / m, max(eps * h_count, hh) / hh)
             grow = 2.0 if net == 0 else min(2.0, 0.7 * allowed / abs(net))
             tau *= max(grow, 0.5)
         else:
@@ -390,7 +426,7 @@ def advance_fast(
     seed = int(rng.integers(0, 2**32))
     _advance_pool(
         state, ens.sites, base, ens.log_k_next, ens.seg_lo, ens.seg_hi, counts,
-        ens.ions_per_site, ens.molar_per_count, ens.k_off, float(t_span), float(epsilon),
+        ens.ions_per_site, ens.host_per_site, ens.molar_per_count, ens.k_off, float(t_span), float(epsilon),
         float(tau0), seed, threads != 1, out,
     )
     pool.free_ions = int(counts[0])
@@ -402,10 +438,10 @@ def advance_fast(
 
 
 @numba.njit(cache=True)
-def _sample_endpoints(i0, n, lk, seg_lo, seg_hi, up_scale, down, tau, count, seed):
+def _sample_endpoints(i0, n, lk, seg_lo, seg_hi, log_up, down, tau, count, seed):
     """``count`` independent end states of one NC started at ``i0`` (a testing hook)."""
     np.random.seed(seed)  # noqa: NPY002
     out = np.empty(count, dtype=np.int64)
     for k in range(count):
-        out[k], _ = _advance_nc(i0, n, 0, lk, seg_lo, seg_hi, up_scale, down, tau)
+        out[k], _ = _advance_nc(i0, n, 0, lk, seg_lo, seg_hi, log_up, down, tau)
     return out

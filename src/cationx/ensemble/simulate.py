@@ -44,9 +44,10 @@ class EnsembleResult:
     """An ensemble recorded at P points (after each addition, or at each time).
 
     Per-NC quantities are averages over the N NCs.  ``dopant_histogram[k, i]`` is the
-    number of NCs that have taken ``i`` steps (hold ``m i`` incoming ions) at point ``k``;
+    number of NCs that have taken ``i`` steps (hold ``m h i`` incoming ions) at point ``k``;
     every row sums to N.  ``*_count`` arrays are exact integers (ions in the pool and
-    added), so ``added_ions_count == free_ions_count + m * sum_i i * histogram`` exactly.
+    added), so ``added_ions_count == free_ions_count + m h sum_i i histogram_i`` and
+    ``free_host_count == host_initial_count + h sum_i i histogram_i`` exactly.
     """
 
     ensemble: Ensemble
@@ -88,9 +89,19 @@ class EnsembleResult:
 
     @property
     def mean_steps(self) -> np.ndarray:
-        """Mean steps taken per NC (= released host cations per NC)."""
+        """Mean steps taken per NC (``h`` host cations released per step)."""
         idx = np.arange(self.dopant_histogram.shape[1])
         return self.dopant_histogram @ idx / self.ensemble.n_ncs
+
+    @property
+    def released_host_per_nc(self) -> np.ndarray:
+        """Host cations released per NC (``h`` times the mean steps)."""
+        return self.ensemble.host_per_site * self.mean_steps
+
+    @property
+    def product_fraction(self) -> np.ndarray:
+        """Product material: host cations replaced / host cations of the sample."""
+        return self.released_host_per_nc * self.ensemble.n_ncs / float(self.ensemble.host_cations.sum())
 
     @property
     def bound_ions_per_nc(self) -> np.ndarray:
@@ -107,6 +118,8 @@ class EnsembleResult:
         "free_ions_per_nc",
         "bound_ions_per_nc",
         "free_host_per_nc",
+        "released_host_per_nc",
+        "product_fraction",
         "free_ion_molar",
         "free_host_molar",
         "fraction_host",

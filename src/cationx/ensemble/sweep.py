@@ -35,12 +35,15 @@ SWEEP_PARAMS = {
     "diameter-nm": "diameter_nm",
     "alpha": "alpha",
     "k1": "k1",
+    "k": "k",
+    "sigma": "sigma",
+    "coupling": "coupling",
     "sites": "sites",
     "ncs": "n_ncs",
     "nc-conc": "nc_conc_molar",
-    "cations-per-site": "cations_per_site",
+    "host-per-site": "host_per_site",
 }
-_INT_PARAMS = {"sites", "n_ncs"}
+_INT_PARAMS = {"sites", "n_ncs", "host_per_site"}
 
 
 def parse_param(text: str) -> tuple[str, np.ndarray]:
@@ -120,17 +123,13 @@ def limit_row(ensemble_kwargs: dict[str, Any], additions: Any, *, sample: int = 
     titration at ``additions`` comes from :func:`~cationx.ensemble.canonical.mean_field_titration`.
     """
     from cationx.cooperative.fits import Titration, fit_hill
-    from cationx.cooperative.models import make_model
     from cationx.ensemble.canonical import mean_field_titration
     from cationx.ensemble.system import make_ensemble
 
     kw = {**ensemble_kwargs, "n_ncs": sample}
     ens = make_ensemble(**kw, rng=seed)
     counts = np.bincount(ens.group)
-    models = [
-        make_model(kw["model"], sites=int(n), k1=kw["k1"], alpha=kw.get("alpha"), l_allosteric=kw.get("l_allosteric"), ions_per_site=kw.get("ions_per_site", 2))
-        for n in ens.unique_sites
-    ]
+    models = [ens.model_for(int(n)) for n in ens.unique_sites]
     totals = np.asarray(additions, dtype=float)
     lim = mean_field_titration(models, counts, totals, nc_conc_molar=kw.get("nc_conc_molar", 1.0), host_initial_molar=kw.get("host_initial_molar", 0.0))
     out = {}
