@@ -11,7 +11,8 @@
   :func:`build_cluster`, :func:`debye_pattern` (Debye equation of given atoms).
 - :mod:`cationx.crystal.identify`: :func:`identify_phases`; :mod:`cationx.crystal.refine`:
   :func:`refine_pattern`; :mod:`cationx.crystal.index`: :func:`index_d_spacings`;
-  :mod:`cationx.crystal.readers`: :func:`read_pattern`.
+  :mod:`cationx.crystal.pattern`: :class:`MeasuredPattern`; :func:`read_pattern` is the
+  reader of :mod:`cationx.io.xrd`, re-exported here for convenience.
 
 The names below are loaded on first use (module ``__getattr__``), so ``import cationx.crystal``
 costs nothing beyond the package itself; each submodule pulls in its own dependencies.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-#: public name -> submodule that defines it
+#: public name -> submodule that defines it (a dotted value is an absolute module)
 _EXPORTS: dict[str, str] = {
     "AtomTable": "structure",
     "Site": "structure",
@@ -44,8 +45,8 @@ _EXPORTS: dict[str, str] = {
     "RefinementResult": "refine",
     "index_d_spacings": "index",
     "IndexResult": "index",
-    "read_pattern": "readers",
-    "MeasuredPattern": "readers",
+    "read_pattern": "cationx.io.xrd",
+    "MeasuredPattern": "pattern",
 }
 
 __all__ = [
@@ -78,7 +79,7 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    value = getattr(importlib.import_module(module if "." in module else f"{__name__}.{module}"), name)
     globals()[name] = value  # later look-ups skip this function
     return value
 
@@ -94,7 +95,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from cationx.crystal.identify import IdentifyResult, identify_phases
     from cationx.crystal.index import IndexResult, index_d_spacings
     from cationx.crystal.library import list_structures, load_structure
+    from cationx.crystal.pattern import MeasuredPattern
     from cationx.crystal.powder import PowderPattern, powder_pattern
-    from cationx.crystal.readers import MeasuredPattern, read_pattern
     from cationx.crystal.refine import RefinementResult, refine_pattern
     from cationx.crystal.structure import AtomTable, Site, Structure
+    from cationx.io.xrd import read_pattern

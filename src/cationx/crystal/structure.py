@@ -385,19 +385,12 @@ class Structure:
         """Coinciding positions of different sites may not hold more than one atom.
 
         Pairs closer than the position tolerance are found with a periodic k-d tree
-        (scipy), so large cells stay cheap in time and memory.
+        (scipy) in large cells, so they stay cheap in time and memory, and by comparing every
+        pair in cells of up to :data:`_BRUTE_FORCE_ATOMS` positions (no scipy import at start-up).
         """
-        from scipy.spatial import cKDTree
-
         f = np.mod(table.frac, 1.0)
         f[f >= 1.0] = 0.0  # np.mod(-1e-17, 1.0) == 1.0
-        tree = cKDTree(f, boxsize=1.0)
-        pairs = tree.query_pairs(POSITION_TOLERANCE * math.sqrt(3), output_type="ndarray")
-        if pairs.size == 0:
-            return
-        d = f[pairs[:, 0]] - f[pairs[:, 1]]
-        d -= np.round(d)
-        pairs = pairs[np.all(np.abs(d) < POSITION_TOLERANCE, axis=1)]
+        pairs = _close_pairs(f, POSITION_TOLERANCE)
         total = table.occupancy.copy()
         np.add.at(total, pairs[:, 0], table.occupancy[pairs[:, 1]])
         np.add.at(total, pairs[:, 1], table.occupancy[pairs[:, 0]])
@@ -587,3 +580,32 @@ def check_wyckoff_multiplicities(structure: Structure, declared: Mapping[str, in
                 f"structure {structure.name!r}: site {label!r} is declared with multiplicity {n} "
                 f"but its coordinates give {mult.get(label)} positions in space group {structure.spacegroup}"
             )
+
+
+_BRUTE_FORCE_ATOMS = 1024  # all-pairs comparison below this (at most ~25 MB of differences)
+
+
+def _close_pairs(frac: np.ndarray, tol: float, *, brute_force: bool | None = None) -> np.ndarray:
+    """Index pairs ``(i < j)`` of fractional positions within ``tol`` on every axis (periodic).
+
+    All pairs are compared directly for small tables; larger ones use a periodic k-d tree
+    query within ``tol * sqrt(3)`` followed by the same per-axis test, so both give the same
+    set of pairs (tested).
+    """
+    n = frac.shape[0]
+    if brute_force is None:
+        brute_force = n <= _BRUTE_FORCE_ATOMS
+    if brute_force:
+        d = frac[:, None, :] - frac[None, :, :]
+        d -= np.round(d)
+        close = np.all(np.abs(d) < tol, axis=2)
+        return np.argwhere(np.triu(close, 1)).astype(np.intp).reshape(-1, 2)
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(frac, boxsize=1.0)
+    pairs = tree.query_pairs(tol * math.sqrt(3), output_type="ndarray")
+    if pairs.size == 0:
+        return pairs.reshape(-1, 2)
+    d = frac[pairs[:, 0]] - frac[pairs[:, 1]]
+    d -= np.round(d)
+    return pairs[np.all(np.abs(d) < tol, axis=1)]

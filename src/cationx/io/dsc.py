@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from cationx._validation import check_existing_file
+from cationx.constants import ZERO_CELSIUS_K
 from cationx.dsc.data import DscData
 from cationx.errors import DataFileError, InputError
 from cationx.io.text import (
@@ -303,7 +304,7 @@ def _assemble(p: Path, fmt: str, data: np.ndarray, titles: list[str], units: lis
     temp = data[:, roles["temperature"]].copy()
     tu = temperature_unit(full[roles["temperature"]])
     if tu == "K":
-        temp = temp - 273.15
+        temp = temp - ZERO_CELSIUS_K
     hf = data[:, roles["heat_flow"]].copy()
     hfu = heat_flow_unit(full[roles["heat_flow"]])
     time = None

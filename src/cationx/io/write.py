@@ -22,15 +22,18 @@ import dataclasses
 import json
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from cationx.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "atomic_write_bytes",
@@ -188,9 +191,10 @@ def to_jsonable(obj: Any) -> Any:
         return bool(obj)
     if isinstance(obj, np.ndarray):
         return [to_jsonable(v) for v in obj.tolist()] if obj.dtype.kind in "fc" else obj.tolist()
-    if isinstance(obj, pd.DataFrame):
+    pandas = sys.modules.get("pandas")  # no DataFrame can exist before pandas is imported
+    if pandas is not None and isinstance(obj, pandas.DataFrame):
         return {str(c): to_jsonable(obj[c].to_numpy()) for c in obj.columns}
-    if isinstance(obj, pd.Series):
+    if pandas is not None and isinstance(obj, pandas.Series):
         return to_jsonable(obj.to_numpy())
     if hasattr(obj, "to_dict") and callable(obj.to_dict):
         return to_jsonable(obj.to_dict())

@@ -64,7 +64,21 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cationx._validation import check_existing_file
+from cationx.cooperative.models import PRESETS
 from cationx.errors import DataFileError, InputError, ParseError
+from cationx.fitting import CI_METHODS
+from cationx.io.formats import SPECTRA_FORMATS
+from cationx.materials import MATERIALS, PHASES
+from cationx.spectra.baseline import BASELINE_METHODS
+
+# the choices below are the vocabularies of the modules that implement them
+# (Literal[tuple] is the Literal of the tuple's members)
+_Material = Literal[MATERIALS]  # type: ignore[valid-type]
+_Phase = Literal[PHASES]  # type: ignore[valid-type]
+_Format = Literal[SPECTRA_FORMATS]  # type: ignore[valid-type]
+_Baseline = Literal[BASELINE_METHODS]  # type: ignore[valid-type]
+_Model = Literal[PRESETS]  # type: ignore[valid-type]
+_Ci = Literal[CI_METHODS]  # type: ignore[valid-type]
 
 __all__ = ["TitrationDescription", "json_schema", "load_description"]
 
@@ -83,8 +97,8 @@ MAX_CONCENTRATION_MOLAR = 20.0  # no titrant salt is more concentrated
 
 
 class Sample(_Strict):
-    material: Literal["CdSe", "CdTe", "CdS"] = "CdSe"
-    phase: Literal["zincblende", "wurtzite"] = "zincblende"
+    material: _Material = "CdSe"
+    phase: _Phase = "zincblende"
     exciton_nm: float | None = Field(None, gt=0, description="First-exciton wavelength, nm (default: detected)")
     diameter_nm: float | None = Field(None, gt=0, description="NC diameter, nm (alternative to exciton_nm)")
     exciton_uncertainty_nm: float = Field(1.0, ge=0)
@@ -125,7 +139,7 @@ class Additions(_Strict):
 class _Series(_Strict):
     file: str | None = Field(None, description="One file holding every spectrum (columns/blocks)")
     files: list[str] | None = Field(None, description="One file per spectrum, in titration order")
-    format: Literal["jcamp", "jasco", "cary", "shimadzu", "generic"] | None = None
+    format: _Format | None = None
     spectra: list[str] | None = Field(None, description="Labels to use from `file`, in titration order")
 
     @model_validator(mode="after")
@@ -159,14 +173,14 @@ class Processing(_Strict):
     exciton_window_nm: tuple[float, float] | None = None
     pl_reference_nm: float = Field(650.0, gt=0)
     pl_band_nm: tuple[float, float] = (650.0, 900.0)
-    baseline: Literal["none", "offset", "asls", "arpls", "airpls", "modpoly", "imodpoly", "snip"] = "none"
+    baseline: _Baseline = "none"
     baseline_window_nm: tuple[float, float] | None = None
     reliable_max_absorbance: float | None = Field(3.0, gt=0)
     isosbestic_window_nm: tuple[float, float] | None = None
 
 
 class Fit(_Strict):
-    model: Literal["white2013", "ladder", "nucleation", "mwc", "lattice", "independent"] = "white2013"
+    model: _Model = "white2013"
     sites: int | None = Field(
         None, ge=1, description="Exchange steps n; default: host cations from sizing / host_per_site (molar units), 20 (per_nc)"
     )
@@ -186,8 +200,8 @@ class Fit(_Strict):
         None, ge=0, le=1,
         description="Relative uncertainty of each fraction's 100 % reference spectrum; default: from the spectral noise (0: exact)",
     )
-    ci: Literal["profile", "bootstrap", "stderr", "none"] = "profile"
-    hill_ci: Literal["profile", "bootstrap", "stderr", "none"] = "profile"
+    ci: _Ci = "profile"
+    hill_ci: _Ci = "profile"
 
 
 class TitrationDescription(_Strict):

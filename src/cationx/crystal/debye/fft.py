@@ -10,25 +10,25 @@ from typing import Any
 import numpy as np
 
 from cationx.crystal.debye._common import _Atoms, _pairs, _scratch
+from cationx.crystal.debye.fftlib import Transforms, transforms_for
 from cationx.crystal.debye.grid import _OFFSET_SCALE, _grid_classes, _OffGridError, _padded
 from cationx.crystal.debye.qsums import PairShells
 from cationx.errors import InputError
 
 
-def _padded_rfftn(dens: np.ndarray, shape: tuple[int, ...], out: np.ndarray, workers: int | None) -> None:
+def _padded_rfftn(dens: np.ndarray, shape: tuple[int, ...], out: np.ndarray, tf: Transforms) -> None:
     """``out[...] = rfftn(dens, s=shape)``, transforming only the non-zero part along each
     axis first (the zero padding need not be transformed along the axes done earlier);
-    the last two transforms run in place in ``out`` (shape (p0, p1, p2/2 + 1), complex)."""
-    import scipy.fft  # here, not at module level: `import cationx.crystal.debye` stays free of SciPy
-
+    the last two transforms run in place in ``out`` (shape (p0, p1, p2/2 + 1), complex)
+    where the backend allows it."""
     e0, e1 = dens.shape[0], dens.shape[1]
-    out[:e0, :e1] = scipy.fft.rfft(dens, n=shape[2], axis=2, workers=workers)
+    out[:e0, :e1] = tf.rfft(dens, n=shape[2], axis=2)
     out[:e0, e1:] = 0
-    part = scipy.fft.fft(out[:e0], axis=1, overwrite_x=True, workers=workers)
-    if part.ctypes.data != out.ctypes.data:  # pocketfft gave a copy after all
+    part = tf.fft_inplace(out[:e0], axis=1)
+    if part.ctypes.data != out.ctypes.data:  # a copy (numpy, or pocketfft after all)
         out[:e0] = part
     out[e0:] = 0
-    full = scipy.fft.fft(out, axis=0, overwrite_x=True, workers=workers)
+    full = tf.fft_inplace(out, axis=0)
     if full.ctypes.data != out.ctypes.data:
         out[...] = full
 
@@ -78,22 +78,24 @@ def _fold_spectrum(spec: np.ndarray, shape: tuple[int, ...], offsets: np.ndarray
     return out
 
 
-def _octant_inverse(folded: np.ndarray, shape: tuple[int, ...], offsets: np.ndarray, extent: np.ndarray) -> np.ndarray:
+def _octant_inverse(
+    folded: np.ndarray, shape: tuple[int, ...], offsets: np.ndarray, extent: np.ndarray, tf: Transforms | None = None
+) -> np.ndarray:
     """``g(u)`` for ``u_j = |o_j| + 0 .. extent_j - 1`` from folded spectra (leading axes
     batch): per axis a DCT-I of length p_j/2 + 1 (o_j = 0) or a DCT-III of length p_j/2
     (o_j = +-1/2), which is the inverse DFT of a real even sequence (scipy's unnormalised
     DCTs carry the factor 2 of the paired terms), on an eighth of the points of a full
-    inverse FFT."""
-    import scipy.fft  # here, not at module level: `import cationx.crystal.debye` stays free of SciPy
-
+    inverse FFT.  ``tf``: the transforms (default: chosen by the size of ``shape``)."""
+    if tf is None:
+        tf = transforms_for(int(np.prod(shape)), 1)
     out = folded
     lead = folded.ndim - 3
     for j in range(3):
         ax = lead + j
         if offsets[j]:
-            out = scipy.fft.dct(out[(slice(None),) * ax + (slice(0, shape[j] // 2),)], type=3, axis=ax)
+            out = tf.dct(out[(slice(None),) * ax + (slice(0, shape[j] // 2),)], 3, ax)
         else:
-            out = scipy.fft.dct(out, type=1, axis=ax)
+            out = tf.dct(out, 1, ax)
         out = out[(slice(None),) * ax + (slice(0, int(extent[j])),)]
     return out
 
@@ -126,8 +128,6 @@ def _rational_denominator(x: np.ndarray, max_den: int = 24) -> int | None:
 
 
 def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], memory_limit_gib: float, workers: int | None) -> PairShells:
-    import scipy.fft  # here, not at module level: `import cationx.crystal.debye` stays free of SciPy
-
     pos, sp, occ, ns = atoms.positions, atoms.species, atoms.occupancy, atoms.n_species
     lat = np.asarray(lattice, dtype=float)
     ng = np.asarray(grid, dtype=int)
@@ -150,8 +150,8 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             f"over memory_limit_gib = {memory_limit_gib}"
         )
     shape = _padded(extent)
-    # pocketfft's own threads only pay off on large grids
-    fft_workers = workers if np.prod(shape) >= 2**18 else 1
+    # numpy's pocketfft on small grids (no scipy import), scipy's with threads on large ones
+    tf = transforms_for(int(np.prod(shape)), workers)
     flat = np.ravel_multi_index(g.T, tuple(extent))
     spec_shape = (shape[0], shape[1], shape[2] // 2 + 1)
     bank = _scratch("spectra", (len(groups), *spec_shape), complex)
@@ -159,7 +159,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
     for k, (c, s) in enumerate(groups):
         m = (cls == c) & (sp == s)
         dens = np.bincount(flat[m], weights=occ[m], minlength=int(np.prod(extent))).reshape(tuple(extent))
-        _padded_rfftn(dens, shape, bank[k], fft_workers)
+        _padded_rfftn(dens, shape, bank[k], tf)
     # displacement per index of the (circular) correlation: 0..p/2 then negative; indices
     # between e-1 and p-e+1 are displacements no pair has (their values are rounding noise,
     # and their distances exceed the cluster diameter along that axis)
@@ -213,7 +213,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
         return acc
 
     def corr_of(s: int, t: int, members: list[tuple[int, int]]) -> np.ndarray:
-        return scipy.fft.irfftn(spec_of(s, t, members), s=shape, workers=fft_workers).ravel()
+        return tf.irfftn(spec_of(s, t, members), shape).ravel()
 
     if den is not None and intm is not None:
         im, unit = intm
@@ -237,7 +237,7 @@ def _fft_shells(atoms: _Atoms, lattice: np.ndarray, grid: tuple[int, int, int], 
             orbit = ((2 - (uu[0] == 0))[:, None, None] * (2 - (uu[1] == 0))[None, :, None]
                      * (2 - (uu[2] == 0))[None, None, :]).ravel().astype(float)
             folded = np.stack([_fold_spectrum(spec_of(s, t, members), shape, do_arr) for s, t, members in items])
-            gk = _octant_inverse(folded, shape, do_arr, extent).reshape(len(items), -1)
+            gk = _octant_inverse(folded, shape, do_arr, extent, tf).reshape(len(items), -1)
             gk *= orbit
             return key, [np.bincount(key, weights=row, minlength=kmax) for row in gk]
 

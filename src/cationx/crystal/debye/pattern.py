@@ -289,14 +289,14 @@ def find_maxima(x: Any, y: Any, *, min_prominence: float = 0.005, x_name: str = 
     Returns ``[{x_name: ..., "intensity": ..., "relative_intensity": ...}]`` sorted by x,
     ``relative_intensity`` scaled so the strongest maximum is 100.
     """
-    from scipy.signal import find_peaks
+    from cationx._peaks import prominent_maxima
 
     xa = as_1d_array(x, "x")
     ya = as_1d_array(y, "y")
     if xa.size != ya.size:
         raise InputError("x and y must have equal lengths")
     top = float(np.max(ya)) if ya.size else 0.0
-    idx, _ = find_peaks(ya, prominence=min_prominence * top if top > 0 else None)
+    idx = prominent_maxima(ya, min_prominence * top if top > 0 else None)
     out = []
     for i in idx:
         xi, yi = float(xa[i]), float(ya[i])
