@@ -100,3 +100,67 @@ def test_only_fitting_imports_lmfit():
         if pattern.search(p.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+# ---------------------------------------------------------------- one result shape
+def _windows_fit():
+    from cationx.kinetics.piecewise import fit_windows
+
+    return fit_windows(*_kinked(), [(0.0, 4.9), (5.1, 10.0)])
+
+
+def _log_linear():
+    from cationx.kinetics.fits import fit_log_linear_windows
+
+    return fit_log_linear_windows(*_trace(), [(0.0, 20.0), (20.0, 50.0)])
+
+
+def _envelope():
+    from cationx.massspec.assign import fit_envelope
+
+    from .massspec.conftest import synth
+
+    return fit_envelope(synth(["Ag2Cd32S33(L)+"], [1.0], shift=0.42, fwhm=0.6, noise=2.0, rng=1), "Ag2Cd32S33(L)+")
+
+
+def _series():
+    from cationx.massspec.assign import fit_series, series_weights
+
+    from .massspec.conftest import synth
+
+    xs = np.arange(8)
+    sp = synth([f"Ag{x}Cd{34 - x}S33(L)+" for x in xs], series_weights("normal", xs, 1.3, 0.8), shift=0.3,
+               noise=3.0, rng=4)
+    return fit_series(sp, "Ag{x}Cd{34-x}S33(L)", x_values=range(8), shift_da=0.3, ci="stderr")
+
+
+SHAPED = {
+    "first_order": lambda: fit_first_order(*_trace()),
+    "piecewise": lambda: fit_piecewise(*_kinked(), 1),
+    "line": lambda: fit_line(*_kinked()),
+    "windows": _windows_fit,
+    "log_linear_windows": _log_linear,
+    "envelope": _envelope,
+    "series": _series,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SHAPED))
+def test_every_result_carries_the_verdict(name):
+    """Every fit result answers `converged` and `warnings` and puts both in its JSON."""
+    res = SHAPED[name]()
+    assert isinstance(res.converged, bool)
+    assert isinstance(res.warnings, tuple) and all(isinstance(w, str) for w in res.warnings)
+    assert res.converged == (not res.warnings) or not res.converged
+    d = res.to_dict()
+    assert d["converged"] is res.converged
+    assert d["warnings"] == list(res.warnings)
+    assert res.converged, res.warnings  # clean synthetic data: a trustworthy fit
+
+
+def test_exact_two_point_line_is_not_a_trusted_fit():
+    res = fit_line([0.0, 1.0], [1.0, 3.0])
+    assert res.slope.value == pytest.approx(2.0)
+    assert not res.converged
+    assert "no uncertainty" in res.warnings[0]
+    assert res.to_dict()["converged"] is False

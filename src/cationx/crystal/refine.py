@@ -79,6 +79,16 @@ class RefinementResult:
     cell_scale: float
 
     @property
+    def converged(self) -> bool:
+        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
+        return self.fit.converged
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What makes the fit untrustworthy (empty when ``converged``)."""
+        return self.fit.warnings
+
+    @property
     def difference(self) -> np.ndarray:
         return self.observed - self.calculated
 
@@ -110,6 +120,8 @@ class RefinementResult:
             "rp_percent": self.rp_percent,
             "rexp_percent": self.rexp_percent,
             "gof": self.gof,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
             "notes": list(self.fit.notes),
             "two_theta_deg": self.two_theta_deg,
             "observed": self.observed,

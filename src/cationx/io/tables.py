@@ -16,7 +16,6 @@ layouts live in their own modules.
 
 from __future__ import annotations
 
-import csv
 import io
 import warnings
 from collections.abc import Sequence
@@ -27,22 +26,9 @@ import pandas as pd
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError, DataFileWarning, InputError
-from cationx.io.text import read_text
+from cationx.io.text import read_text, sniff_delimiter
 
 __all__ = ["read_table", "select_columns"]
-
-
-def _sniff_delimiter(sample: str) -> str | None:
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-        return dialect.delimiter
-    except csv.Error:
-        pass
-    # the sniffer gives up on rows of unequal length: take the delimiter most lines hold
-    lines = sample.splitlines()
-    counts = {d: sum(1 for ln in lines if d in ln) for d in ("\t", ";", ",")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] >= max(1, len(lines) // 2) else None
 
 
 def _is_number(text: str) -> bool:
@@ -77,7 +63,7 @@ def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith(comment)]
     if not lines:
         raise DataFileError(f"data file has no data: {p}")
-    delim = _sniff_delimiter("\n".join(lines[:20]))
+    delim = sniff_delimiter(lines[:20], quoted=True)
     first = [c.strip().strip('"') for c in (lines[0].split(delim) if delim else lines[0].split())]
     headerless = bool(first) and all(_is_number(c) for c in first if c) and any(first)
     # every cell as text, so an empty cell and an explicit "nan" stay apart

@@ -68,8 +68,20 @@ def read_text(path: Path, encodings: Sequence[str] = ("utf-8-sig",)) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def sniff_delimiter(lines: Sequence[str]) -> str | None:
-    """The delimiter used by most of ``lines``: tab, comma, semicolon, or None (whitespace)."""
+def sniff_delimiter(lines: Sequence[str], *, quoted: bool = False) -> str | None:
+    """The delimiter used by most of ``lines``: tab, comma, semicolon, or None (whitespace).
+
+    ``quoted``: ask :class:`csv.Sniffer` first, which understands quoted cells that hold the
+    delimiter (spreadsheet exports with text headers); it gives up on rows of unequal length,
+    and then the count over the lines decides as without ``quoted``.
+    """
+    if quoted:
+        import csv
+
+        try:
+            return csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t").delimiter
+        except csv.Error:
+            pass
     counts = {d: sum(1 for ln in lines if d in ln) for d in ("\t", ";", ",")}
     best = max(counts, key=lambda d: counts[d])
     if counts[best] >= max(1, len(lines) // 2):

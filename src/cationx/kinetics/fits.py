@@ -304,6 +304,15 @@ class LogLinearFit:
     def r2(self) -> list[float | None]:
         return [ln.r2 for ln in self.lines]
 
+    @property
+    def converged(self) -> bool:
+        """True only when every window's line is trustworthy."""
+        return all(ln.converged for ln in self.lines)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"window {k}: {w}" for k, ln in enumerate(self.lines, start=1) for w in ln.warnings)
+
     def params(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for j, ln in enumerate(self.lines, start=1):
@@ -338,6 +347,8 @@ class LogLinearFit:
             "r2": self.r2,
             "aic": None,
             "bic": None,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
             "notes": list(self.notes),
         }
 

@@ -98,6 +98,19 @@ class LineFit:
     exact: bool
     fit: FitResult | None = None
 
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What makes the line untrustworthy: the least-squares fit's flags, or, for the exact
+        line through two points, that it carries no uncertainty."""
+        if self.fit is None:
+            return (f"window {self.window[0]:g}:{self.window[1]:g}: the exact line through 2 points has no uncertainty",)
+        return self.fit.warnings
+
+    @property
+    def converged(self) -> bool:
+        """The fit contract's verdict: True only for a least-squares line with nothing flagged."""
+        return self.fit is not None and self.fit.converged
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "window": list(self.window),
@@ -106,6 +119,8 @@ class LineFit:
             "intercept": _estimate_dict(self.intercept),
             "r2": self.r2,
             "exact": self.exact,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
         }
 
 
@@ -210,6 +225,15 @@ class WindowsFit:
     def slopes(self) -> list[float]:
         return [ln.slope.value for ln in self.lines]
 
+    @property
+    def converged(self) -> bool:
+        """True only when every window's line is trustworthy."""
+        return all(ln.converged for ln in self.lines)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"window {k}: {w}" for k, ln in enumerate(self.lines, start=1) for w in ln.warnings)
+
     def to_frame(self) -> pd.DataFrame:
         rows = []
         for k, ln in enumerate(self.lines, start=1):
@@ -236,6 +260,8 @@ class WindowsFit:
             "slopes": [_estimate_dict(ln.slope) for ln in self.lines],
             "breakpoints": [],
             "windows": [ln.to_dict() for ln in self.lines],
+            "converged": self.converged,
+            "warnings": list(self.warnings),
             "notes": list(self.notes),
         }
 
@@ -283,6 +309,16 @@ class PiecewiseFit:
     grid_breakpoints: tuple[float, ...] = field(default_factory=tuple)
 
     @property
+    def converged(self) -> bool:
+        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
+        return self.fit.converged
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What makes the fit untrustworthy (empty when ``converged``)."""
+        return self.fit.warnings
+
+    @property
     def slopes(self) -> list[ParameterEstimate]:
         return [self.fit[f"slope_{j}"] for j in range(1, self.n_breakpoints + 2)]
 
@@ -311,7 +347,8 @@ class PiecewiseFit:
             "intercept": _estimate_dict(self.fit["intercept"]),
         }
         full = self.fit.to_dict(arrays=False)
-        out.update({k: full[k] for k in ("params", "r2", "aic", "bic", "ndata", "ci_method", "ci_level", "notes")})
+        out.update({k: full[k] for k in ("params", "r2", "aic", "bic", "ndata", "ci_method", "ci_level", "converged",
+                                         "warnings", "notes")})
         return out
 
 

@@ -111,6 +111,16 @@ class EnvelopeFit:
     fit: FitResult
 
     @property
+    def converged(self) -> bool:
+        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
+        return self.fit.converged
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What makes the fit untrustworthy (empty when ``converged``)."""
+        return self.fit.warnings
+
+    @property
     def observed_most_abundant_mz(self) -> float:
         return self.envelope.most_abundant_mz + self.shift_da
 
@@ -127,6 +137,8 @@ class EnvelopeFit:
             "fwhm_da": self.fwhm_da,
             "score": self.score,
             "r2": self.fit.r2,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
             "params": {k: v.to_dict() for k, v in self.fit.params.items()},
         }
 
@@ -399,6 +411,16 @@ class SeriesFit:
     fit: FitResult
     alternatives: tuple[dict[str, float], ...] = ()
 
+    @property
+    def converged(self) -> bool:
+        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
+        return self.fit.converged
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What makes the fit untrustworthy (empty when ``converged``)."""
+        return self.fit.warnings
+
     def to_frame(self) -> pd.DataFrame:
         """One row per member: x, formula, weight."""
         return pd.DataFrame({"x": self.x, "formula": list(self.formulas), "weight": self.weights})
@@ -417,6 +439,8 @@ class SeriesFit:
             "fwhm_da": self.fwhm_da,
             "score": self.score,
             "r2": self.fit.r2,
+            "converged": self.converged,
+            "warnings": list(self.warnings),
             "alternatives": list(self.alternatives),
             "notes": list(self.fit.notes),
             "members": [
