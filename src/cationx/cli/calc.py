@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from cationx.cli._common import emit_json
-from cationx.materials import CU2SE_LATTICE_ANGSTROM
 
 app = typer.Typer(
     help="Calculators: Raman/diffraction strain, equivalent pressure, LSPR (Drude), Gibbs-Thomson, size statistics.",
@@ -98,11 +97,15 @@ def lspr_cmd(
     eps_inf: float = typer.Option(10.0, "--eps-inf", help="High-frequency dielectric constant of the NC (assumed default)."),
     eps_medium: float = typer.Option(2.0, "--eps-medium", help="Dielectric constant of the medium (n^2; hexane 1.89, toluene 2.24)."),
     damping_ev: float = typer.Option(0.0, "--damping-ev", help="Drude damping hbar*Gamma, eV."),
-    lattice: float = typer.Option(CU2SE_LATTICE_ANGSTROM, "--lattice-angstrom", help="Cubic lattice parameter of Cu2Se for the stoichiometry (cationx.materials; 001: 5.85 A)."),
+    lattice: float | None = typer.Option(None, "--lattice-angstrom", help="Cubic lattice parameter of Cu2Se for the stoichiometry, A (default: cationx.materials, 5.85 A as 001)."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Drude LSPR: hole density <-> peak energy, and the Cu(2-x)Se stoichiometry it implies."""
+    from cationx.materials import CU2SE_LATTICE_ANGSTROM
     from cationx.physics import DrudeParameters, lspr_estimate
+
+    if lattice is None:
+        lattice = CU2SE_LATTICE_ANGSTROM
 
     given = {"m*": effective_mass, "eps_inf": eps_inf, "eps_m": eps_medium, "damping": damping_ev}
     default = {"m*": 0.4, "eps_inf": 10.0, "eps_m": 2.0, "damping": 0.0}
