@@ -15,11 +15,11 @@ import cationx
 HEAVY = ("scipy", "pandas", "matplotlib", "numba", "dask", "xraydb")
 
 
-def _loaded_after(statement: str) -> list[str]:
+def _loaded_after(statement: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     code = (
         "import json, sys\n"
         f"{statement}\n"
-        f"print(json.dumps(sorted(m for m in {list(HEAVY)!r} if m in sys.modules)))\n"
+        f"print(json.dumps(sorted(m for m in {list(heavy)!r} if m in sys.modules)))\n"
     )
     src = str(Path(cationx.__file__).resolve().parents[1])  # this checkout, not an installed copy
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
@@ -37,6 +37,28 @@ def _loaded_after(statement: str) -> list[str]:
     ],
 )
 def test_import_stays_light(statement: str) -> None:
+    assert _loaded_after(statement) == []
+
+
+def test_command_line_help_imports_no_numpy() -> None:
+    """`cationx --help` (and every sub-command's help) builds the command tree without NumPy."""
+    assert _loaded_after("import cationx.cli", (*HEAVY, "numpy")) == []
+
+
+def test_io_import_is_light() -> None:
+    assert _loaded_after("import cationx.io") == []
+
+
+def test_debye_pattern_computes_without_scipy_or_pandas() -> None:
+    """The `xrd debye` path of a small cluster, maxima and JSON included (issue: start-up)."""
+    statement = (
+        "import numpy as np\n"
+        "from cationx.crystal.cluster import structure_debye_pattern\n"
+        "from cationx.crystal.library import load_structure\n"
+        "from cationx.io.write import dumps_json\n"
+        "p = structure_debye_pattern(load_structure('cu2se-4nm'), 3.0, np.arange(20.0, 60.0, 0.05))\n"
+        "dumps_json({'maxima': p.maxima(), 'i': p.intensity})"
+    )
     assert _loaded_after(statement) == []
 
 
