@@ -74,6 +74,8 @@ __all__ = [
     "FTest",
     "FitOptions",
     "FitResult",
+    "HoldsFit",
+    "HoldsLines",
     "ParameterEstimate",
     "Parameters",
     "check_fit_options",
@@ -739,3 +741,40 @@ def f_test(reduced: FitResult, full: FitResult) -> FTest:
         f_stat = max((reduced.chisqr - full.chisqr) / df_num, 0.0) / (full.chisqr / df_den)
         p = float(stats.f.sf(f_stat, df_num, df_den))
     return FTest(reduced.model, full.model, float(f_stat), int(df_num), int(df_den), p)
+
+
+class HoldsFit:
+    """The fit contract's verdict for a domain result that holds its :class:`FitResult` as ``fit``.
+
+    A mixin for frozen, slotted dataclasses (it has no slots of its own).
+    """
+
+    __slots__ = ()
+    fit: FitResult
+
+    @property
+    def converged(self) -> bool:
+        """True only for a trustworthy fit (see :attr:`FitResult.converged`)."""
+        return self.fit.converged
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What makes the fit untrustworthy (empty when ``converged``)."""
+        return self.fit.warnings
+
+
+class HoldsLines:
+    """The verdict of a result made of independent fits in ``lines`` (one per window)."""
+
+    __slots__ = ()
+    lines: tuple[Any, ...]
+
+    @property
+    def converged(self) -> bool:
+        """True only when every window's fit is trustworthy."""
+        return all(ln.converged for ln in self.lines)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Each window's warnings, prefixed with its number (from 1)."""
+        return tuple(f"window {k}: {w}" for k, ln in enumerate(self.lines, start=1) for w in ln.warnings)

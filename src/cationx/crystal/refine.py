@@ -42,7 +42,7 @@ from cationx.crystal.engine import PatternEngine, chebyshev_basis
 from cationx.crystal.pattern import MeasuredPattern
 from cationx.crystal.structure import Structure, normalize_element
 from cationx.errors import FitError, InputError
-from cationx.fitting import FitResult, Parameters, check_fit_options, fit_curve
+from cationx.fitting import FitResult, HoldsFit, Parameters, check_fit_options, fit_curve
 
 __all__ = ["RefinementResult", "occupancy_series", "r_factors", "refine_pattern"]
 
@@ -62,7 +62,7 @@ def r_factors(y_obs: np.ndarray, y_calc: np.ndarray, sigma: np.ndarray, n_params
 
 
 @dataclass(frozen=True, slots=True)
-class RefinementResult:
+class RefinementResult(HoldsFit):
     """Outcome of :func:`refine_pattern`."""
 
     fit: FitResult
@@ -77,16 +77,6 @@ class RefinementResult:
     gof: float
     size_nm: float | None
     cell_scale: float
-
-    @property
-    def converged(self) -> bool:
-        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
-        return self.fit.converged
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What makes the fit untrustworthy (empty when ``converged``)."""
-        return self.fit.warnings
 
     @property
     def difference(self) -> np.ndarray:

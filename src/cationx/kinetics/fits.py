@@ -45,7 +45,15 @@ from cationx._validation import (
     check_matching_lengths,
 )
 from cationx.errors import ConvergenceWarning, FitError, InputError
-from cationx.fitting import FitResult, FTest, Parameters, check_fit_options, f_test, fit_curve
+from cationx.fitting import (
+    FitResult,
+    FTest,
+    HoldsLines,
+    Parameters,
+    check_fit_options,
+    f_test,
+    fit_curve,
+)
 from cationx.kinetics.models import biexponential, first_order, two_stage
 from cationx.kinetics.piecewise import LineFit, fit_line
 
@@ -289,7 +297,7 @@ def fit_biexponential(
 
 
 @dataclass(frozen=True, slots=True)
-class LogLinearFit:
+class LogLinearFit(HoldsLines):
     """The paper's route: ``ln A = ln A0 - k t`` fitted separately over each window."""
 
     windows: tuple[tuple[float, float], ...]
@@ -304,14 +312,6 @@ class LogLinearFit:
     def r2(self) -> list[float | None]:
         return [ln.r2 for ln in self.lines]
 
-    @property
-    def converged(self) -> bool:
-        """True only when every window's line is trustworthy."""
-        return all(ln.converged for ln in self.lines)
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        return tuple(f"window {k}: {w}" for k, ln in enumerate(self.lines, start=1) for w in ln.warnings)
 
     def params(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}

@@ -32,7 +32,15 @@ import pandas as pd
 
 from cationx._validation import as_1d_array, check_int, check_magnitude, check_matching_lengths
 from cationx.errors import ConvergenceWarning, InputError
-from cationx.fitting import FitResult, ParameterEstimate, Parameters, check_fit_options, fit_curve
+from cationx.fitting import (
+    FitResult,
+    HoldsFit,
+    HoldsLines,
+    ParameterEstimate,
+    Parameters,
+    check_fit_options,
+    fit_curve,
+)
 
 __all__ = [
     "LineFit",
@@ -215,7 +223,7 @@ def parse_windows(text: str, name: str = "--windows") -> list[tuple[float, float
 
 
 @dataclass(frozen=True, slots=True)
-class WindowsFit:
+class WindowsFit(HoldsLines):
     """Independent straight lines over several windows."""
 
     lines: tuple[LineFit, ...]
@@ -225,14 +233,6 @@ class WindowsFit:
     def slopes(self) -> list[float]:
         return [ln.slope.value for ln in self.lines]
 
-    @property
-    def converged(self) -> bool:
-        """True only when every window's line is trustworthy."""
-        return all(ln.converged for ln in self.lines)
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        return tuple(f"window {k}: {w}" for k, ln in enumerate(self.lines, start=1) for w in ln.warnings)
 
     def to_frame(self) -> pd.DataFrame:
         rows = []
@@ -301,22 +301,12 @@ def fit_windows(
 
 
 @dataclass(frozen=True, slots=True)
-class PiecewiseFit:
+class PiecewiseFit(HoldsFit):
     """Continuous piecewise-linear fit; ``fit`` holds every parameter with its interval."""
 
     fit: FitResult
     n_breakpoints: int
     grid_breakpoints: tuple[float, ...] = field(default_factory=tuple)
-
-    @property
-    def converged(self) -> bool:
-        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
-        return self.fit.converged
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What makes the fit untrustworthy (empty when ``converged``)."""
-        return self.fit.warnings
 
     @property
     def slopes(self) -> list[ParameterEstimate]:

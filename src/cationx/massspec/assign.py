@@ -45,7 +45,7 @@ from cationx._validation import (
 )
 from cationx.constants import GAUSSIAN_FWHM_PER_SIGMA
 from cationx.errors import FitError, InputError, InterpretationWarning, ParseError
-from cationx.fitting import FitResult, Parameters, fit_curve
+from cationx.fitting import FitResult, HoldsFit, Parameters, fit_curve
 from cationx.massspec.envelope import Envelope, _gaussians, envelope, envelopes
 from cationx.massspec.formula import Formula, parse_formula
 from cationx.massspec.spectrum import Spectrum
@@ -95,7 +95,7 @@ def _shift_lobes(x: np.ndarray, y: np.ndarray, centers: np.ndarray, areas: np.nd
 
 
 @dataclass(frozen=True, slots=True)
-class EnvelopeFit:
+class EnvelopeFit(HoldsFit):
     """Result of :func:`fit_envelope`.
 
     ``shift_da`` is observed minus computed m/z; ``score`` the cosine similarity (0..1);
@@ -109,16 +109,6 @@ class EnvelopeFit:
     fwhm_da: float
     score: float
     fit: FitResult
-
-    @property
-    def converged(self) -> bool:
-        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
-        return self.fit.converged
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What makes the fit untrustworthy (empty when ``converged``)."""
-        return self.fit.warnings
 
     @property
     def observed_most_abundant_mz(self) -> float:
@@ -393,7 +383,7 @@ def series_weights(distribution: str, xs: np.ndarray, mean: float, sd: float | N
 
 
 @dataclass(frozen=True, slots=True)
-class SeriesFit:
+class SeriesFit(HoldsFit):
     """Result of :func:`fit_series`: the distribution of x, with the mean's interval."""
 
     family: str
@@ -410,16 +400,6 @@ class SeriesFit:
     score: float
     fit: FitResult
     alternatives: tuple[dict[str, float], ...] = ()
-
-    @property
-    def converged(self) -> bool:
-        """The fit contract's verdict: True only for a trustworthy fit (see :class:`FitResult`)."""
-        return self.fit.converged
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What makes the fit untrustworthy (empty when ``converged``)."""
-        return self.fit.warnings
 
     def to_frame(self) -> pd.DataFrame:
         """One row per member: x, formula, weight."""
