@@ -66,7 +66,7 @@ def test_reader_bad_inputs(tmp_path):
     with pytest.raises(InputError, match="2-theta must increase"):
         read_pattern(tmp_path / "u.xy")
     (tmp_path / "m.xy").write_text("1 2\n3 4\nfoo bar\n")
-    with pytest.raises(ParseError, match="line 3"):
+    with pytest.raises(ParseError, match=r":3: "):
         read_pattern(tmp_path / "m.xy")
     (tmp_path / "p.png").write_bytes(b"\x89PNG\x00\x00")
     with pytest.raises(DataFileError):

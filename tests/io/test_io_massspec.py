@@ -109,7 +109,7 @@ def test_calibrate_reads_its_spectrum(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("mz,intensity\n1,2\n2,x\n3,4\n")
     r = runner.invoke(app, ["ms", "calibrate", str(bad), *args])
-    assert r.exit_code == 2 and "non-numeric value 'x' at line 3" in r.stderr
+    assert r.exit_code == 2 and "bad.csv:3: non-numeric value 'x' in column 2" in r.stderr
     ok = tmp_path / "ok.csv"
     ok.write_text("mz,intensity\n" + "\n".join(f"{m},{1.0}" for m in range(3000, 5000, 10)))
     r = runner.invoke(app, ["ms", "calibrate", str(ok), *args, "--json"])
@@ -127,5 +127,5 @@ def test_text_spectrum_with_a_spreadsheet_tail(tmp_path):
     assert sp.mz.size == 20
     mid = tmp_path / "mid.csv"
     mid.write_text("mz,intensity\n100,1\n101,2\n,\n102,3\n103,4\n")
-    with pytest.raises(InputError, match="line 4 has only empty cells"):
+    with pytest.raises(InputError, match=r":4: only empty cells; need m/z and intensity"):
         read_spectrum(mid)

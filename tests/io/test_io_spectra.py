@@ -174,14 +174,14 @@ def test_missing_file(tmp_path):
 def test_non_numeric_cell_names_line_and_column(tmp_path):
     p = tmp_path / "bad.csv"
     p.write_text("x,y\n1,2\n2,3\n3,4\n4,oops\n")
-    with pytest.raises(ParseError, match=r"non-numeric value 'oops' at line 5, column 2"):
+    with pytest.raises(ParseError, match=r":5: non-numeric value 'oops' in column 2"):
         read_spectra(p)
 
 
 def test_ragged_row(tmp_path):
     p = tmp_path / "bad.csv"
     p.write_text("x,y,z\n1,2,3\n2,3,4\n3,4,5\n4,5\n")
-    with pytest.raises(ParseError, match="line 5 has 2 column"):
+    with pytest.raises(ParseError, match=r":5: 2 column\(s\)"):
         read_spectra(p)
 
 

@@ -52,9 +52,9 @@ def test_clean_file_gives_no_warning(tmp_path, recwarn):
 @pytest.mark.parametrize(
     ("middle", "message"),
     [
-        (",,", r"line 5 between data rows holds only empty cells"),
-        ("see notebook p. 4,,", r"line 5 between data rows holds 'see notebook p. 4'"),
-        ("415,0.25", r"line 5 has 2 column\(s\), expected 3"),
+        (",,", r":5: between data rows, only empty cells: not a full row"),
+        ("see notebook p. 4,,", r":5: between data rows, 'see notebook p. 4'"),
+        ("415,0.25", r":5: 2 column\(s\), expected 3"),
     ],
 )
 def test_a_broken_row_in_the_middle_is_an_error_naming_it(tmp_path, middle, message):

@@ -153,7 +153,7 @@ def test_truncated_and_wrong_vamas_files_name_the_problem(tmp_path):
     bad = list(text)
     bad[bad.index("0.1") - 1] = "abc"  # the abscissa start
     (tmp_path / "bad.vms").write_text("\n".join(bad))
-    with pytest.raises(DataFileError, match=r"line .*abscissa start must be a number, got 'abc'"):
+    with pytest.raises(DataFileError, match=r":\d+: VAMAS .*abscissa start must be a number, got 'abc'"):
         read_spectrum(tmp_path / "bad.vms")
 
 

@@ -32,7 +32,7 @@ def test_read_whitespace_txt_unsorted(tmp_path):
 def test_read_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("mz,intensity\n100,1\n101,abc\n102,3\n")
-    with pytest.raises(InputError, match=r"non-numeric value 'abc' at line 3, column 2"):
+    with pytest.raises(InputError, match=r":3: non-numeric value 'abc' in column 2"):
         read_spectrum(bad)
     empty = tmp_path / "empty.csv"
     empty.write_text("")

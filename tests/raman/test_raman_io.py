@@ -46,7 +46,7 @@ def test_labspec_metadata_and_csv_decimal_comma(tmp_path):
     ("text", "error", "message"),
     [
         ("just words\nno numbers here\n", DataFileError, "no block of numeric"),
-        ("#Wave #Intensity\n1\t2\n2\t3\n3\t4\n4\tfoo\n5\t6\n", ParseError, "non-numeric value 'foo' at line 5"),
+        ("#Wave #Intensity\n1\t2\n2\t3\n3\t4\n4\tfoo\n5\t6\n", ParseError, ":5: non-numeric value 'foo' in column 2"),
         ("1\t2\n2\t3\n3\t4\n4\t5\t6\n", ParseError, "column"),
     ],
 )

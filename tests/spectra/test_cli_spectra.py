@@ -162,7 +162,7 @@ def test_bad_descriptions(demo_copy, tmp_path, edit, message):
     [
         ("", "empty"),
         ("just some words\nand more words\n", "cannot recognise the layout"),
-        ("wl,a\n400,0.1\n401,0.2\n402,0.25\n403,x\n404,0.3\n", "non-numeric value 'x' at line 5, column 2"),
+        ("wl,a\n400,0.1\n401,0.2\n402,0.25\n403,x\n404,0.3\n", ":5: non-numeric value 'x' in column 2"),
         (
             "A,,B,,C,\nWavelength (nm),Abs,Wavelength (nm),Abs,Wavelength (nm),Abs\n"
             "600,1,601,1,600,1\n599,1,600,1,599,1\n598,1,599,1,598,1\n",

@@ -44,7 +44,7 @@ def parse_jasco(text: str, p: Path) -> SpectrumSet:
             break
         first = split_cells(ln, delim)[0]
         if not is_number(first) and not block:
-            raise DataFileError(f"{p.name}: no data after XYDATA (line {lineno})")
+            raise DataFileError(f"{p.name}:{lineno}: no data after XYDATA")
         if ln.lstrip().startswith("#"):
             end = j
             break

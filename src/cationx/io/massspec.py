@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from cationx._validation import check_existing_file
-from cationx.errors import DataFileError, ParseError
-from cationx.io.text import read_text
+from cationx.errors import DataFileError
+from cationx.io.text import parse_error, read_text
 from cationx.massspec.spectrum import Spectrum
 
 __all__ = ["read_spectrum"]
@@ -42,8 +42,7 @@ def _read_text(p: Path) -> Spectrum:
     if not data_at:
         single = next(((n, cells) for n, _, cells in rows if cells and all(_is_float(c) for c in cells)), None)
         if single is not None:
-            raise ParseError(f"{p.name}: line {single[0]} has {len(single[1])} column(s); need m/z and intensity",
-                             line=single[0])
+            raise parse_error(p, single[0], f"{len(single[1])} column(s); need m/z and intensity")
         raise DataFileError(f"spectrum file has no data rows: {p}")
     last = data_at[-1]
     tail = rows[last + 1 :]
@@ -70,13 +69,12 @@ def _read_text(p: Path) -> Spectrum:
                 continue
             bad = next(c for c in cells if not _is_float(c))
             col = cells.index(bad) + 1
-            raise ParseError(f"{p.name}: non-numeric value {bad!r} at line {lineno}, column {col}",
-                             line=lineno) from None
+            raise parse_error(p, lineno, f"non-numeric value {bad!r} in column {col}") from None
         if len(values) < 2:
             what = "only empty cells" if not values else f"{len(values)} column(s)"
-            raise ParseError(f"{p.name}: line {lineno} has {what}; need m/z and intensity", line=lineno)
+            raise parse_error(p, lineno, f"{what}; need m/z and intensity")
         if not all(np.isfinite(values[:2])):
-            raise ParseError(f"{p.name}: non-finite value at line {lineno}", line=lineno)
+            raise parse_error(p, lineno, "non-finite value")
         mz.append(values[0])
         inten.append(values[1])
     if len(mz) < 3:

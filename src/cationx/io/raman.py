@@ -34,6 +34,7 @@ from cationx.errors import DataFileError, DataFileWarning, ParseError
 from cationx.io.spectra import SpectrumSet, finish_spectra
 from cationx.io.text import (
     is_numeric_row,
+    parse_error,
     parse_numeric_block,
     read_text,
     sniff_delimiter,
@@ -163,7 +164,7 @@ def _wide(lines: list[tuple[int, str]], start: int, delim: str | None, decimal_c
             break
         cells = _cells(ln, delim)
         if block and len(cells) != len(first) + extra:
-            raise ParseError(f"{p.name}: line {lineno} has {len(cells)} cells, expected {len(first) + extra}", line=lineno)
+            raise parse_error(p, lineno, f"{len(cells)} cells, expected {len(first) + extra}")
         block.append((lineno, (" " if delim is None else delim).join(cells)))
     axis = parse_numeric_block(block[:1], delim, source=p.name, decimal_comma=decimal_comma)[0]
     rows = parse_numeric_block(block[1:], delim, source=p.name, decimal_comma=decimal_comma)

@@ -39,7 +39,7 @@ def parse_shimadzu(text: str, p: Path) -> SpectrumSet:
         elif len(cells) >= 2:
             xt, yt = cells[0], cells[1]
         else:
-            raise DataFileError(f"{p.name}: unexpected line {lineno} in a Shimadzu export: {ln.strip()[:60]!r}")
+            raise DataFileError(f"{p.name}:{lineno}: unexpected line in a Shimadzu export: {ln.strip()[:60]!r}")
     if not blocks:
         raise DataFileError(f"{p.name}: Shimadzu export without data")
     spectra = []

@@ -132,9 +132,7 @@ def parse_numeric_block(
         if len(cells) < width and allow_empty:
             cells = cells + [""] * (width - len(cells))
         if len(cells) != width:
-            raise ParseError(
-                f"{source}: line {lineno} has {len(cells)} column(s), expected {width}", line=lineno
-            )
+            raise parse_error(source, lineno, f"{len(cells)} column(s), expected {width}")
         row = []
         for col, cell in enumerate(cells, start=1):
             value = cell.replace(",", ".") if decimal_comma else cell
@@ -143,7 +141,7 @@ def parse_numeric_block(
                 continue
             if not is_number(value):
                 what = "an empty cell" if value == "" else f"non-numeric value {cell!r}"
-                raise ParseError(f"{source}: {what} at line {lineno}, column {col}", line=lineno)
+                raise parse_error(source, lineno, f"{what} in column {col}")
             row.append(float(value))
         rows.append(row)
     if not rows:
@@ -226,8 +224,8 @@ def data_rows(
         if not data_like(ln):
             cells = [c for c in split_cells(ln, delim) if c]
             what = "only empty cells" if not cells else f"{' | '.join(cells)[:60]!r}"
-            raise ParseError(f"{source}: line {lineno} between data rows holds {what}, not a full row of numbers "
-                             "(fix or delete that row)", line=lineno)
+            raise parse_error(source, lineno, f"between data rows, {what}: not a full row of numbers "
+                                              "(fix or delete that row)")
     tail = [(n, ln) for n, ln in [*block[last + 1 :], *after] if ln.strip()]
     if tail:
         warnings.warn(f"{source}: ignored {len(tail)} row(s) after the data, {_describe_rows(tail, delim)}",

@@ -109,7 +109,7 @@ class _Lines:
 
     def text(self) -> str:
         if self.i >= len(self.lines):
-            raise DataFileError(f"{self.name}: VAMAS file ends early (line {self.i + 1})")
+            raise DataFileError(f"{self.name}:{self.i + 1}: VAMAS file ends early")
         s = self.lines[self.i].replace("\x00", "").strip()
         self.i += 1
         return s
@@ -119,14 +119,14 @@ class _Lines:
         try:
             return int(float(s))
         except ValueError:
-            raise DataFileError(f"{self.name}: VAMAS line {self.i}: {what} must be an integer, got {s!r}") from None
+            raise DataFileError(f"{self.name}:{self.i}: VAMAS {what} must be an integer, got {s!r}") from None
 
     def real(self, what: str) -> float | None:
         s = self.text()
         try:
             v = float(s)
         except ValueError:
-            raise DataFileError(f"{self.name}: VAMAS line {self.i}: {what} must be a number, got {s!r}") from None
+            raise DataFileError(f"{self.name}:{self.i}: VAMAS {what} must be a number, got {s!r}") from None
         return None if abs(v) >= UNKNOWN * 0.999 else v
 
     def skip(self, n: int) -> None:

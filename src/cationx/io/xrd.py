@@ -34,7 +34,7 @@ import numpy as np
 from cationx._validation import check_existing_file
 from cationx.crystal.pattern import MeasuredPattern, pattern_from_arrays
 from cationx.errors import DataFileError, InputError, ParseError
-from cationx.io.text import decode
+from cationx.io.text import decode, parse_error
 
 __all__ = ["list_scans", "read_pattern"]
 
@@ -54,10 +54,10 @@ def _numeric_rows(lines: list[str], where: str) -> np.ndarray:
             vals = [float(p) for p in parts]
         except ValueError:
             if started:
-                raise ParseError(f"{where}: line {n} is not numeric: {text[:60]!r}", line=n) from None
+                raise parse_error(where, n, f"not numeric: {text[:60]!r}") from None
             continue  # header line before the data
         if len(vals) < 2:
-            raise ParseError(f"{where}: line {n} needs at least two columns (2-theta, intensity)", line=n)
+            raise parse_error(where, n, "needs at least two columns (2-theta, intensity)")
         started = True
         rows.append(vals[:3])
     if not rows:
@@ -118,7 +118,7 @@ def _ras_scans(p: Path, text: str) -> list[tuple[dict[str, str], list[tuple[int,
             block = []
         elif ln.startswith("*RAS_INT_END"):
             if block is None:
-                raise ParseError(f"{p}: *RAS_INT_END at line {n} without *RAS_INT_START", line=n)
+                raise parse_error(p, n, "*RAS_INT_END without *RAS_INT_START")
             scans.append((meta, block))
             block, meta = None, {}
         elif block is not None:
@@ -144,9 +144,9 @@ def _ras_pattern(p: Path, meta: dict[str, str], block: list[tuple[int, str]], in
         try:
             vals = [float(v) for v in parts]
         except ValueError:
-            raise ParseError(f"{p}: line {n} of the intensity block is not numeric: {ln[:60]!r}", line=n) from None
+            raise parse_error(p, n, f"intensity row is not numeric: {ln[:60]!r}") from None
         if len(vals) < 2:
-            raise ParseError(f"{p}: line {n} needs 2-theta and counts", line=n)
+            raise parse_error(p, n, "needs 2-theta and counts")
         factor = vals[2] if len(vals) > 2 else 1.0
         rows.append((vals[0], vals[1] * factor))
     if not rows:
