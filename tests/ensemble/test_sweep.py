@@ -13,7 +13,7 @@ ADD = np.linspace(120.0, 1400.0, 12)  # real units: 20 steps of 30 Cd, 60 Cu+ ea
 
 
 def _run(client=None):
-    return sweep("size-sd-nm", [0.0, 0.4], ensemble=BASE, additions=ADD, time_per_addition_s=10.0, replicates=2, root_seed=42, client=client)
+    return sweep("size-sd-nm", [0.0, 0.4], ensemble=BASE, additions=ADD, time_per_addition_s=1.0, replicates=2, root_seed=42, client=client)
 
 
 def test_same_seed_same_numbers_serial_and_on_two_workers():
@@ -34,7 +34,7 @@ def test_same_seed_same_numbers_serial_and_on_two_workers():
 
 def test_task_seed_does_not_depend_on_the_other_tasks():
     # value 0.4 replicate 0 alone gives the same row as inside the bigger sweep
-    one = sweep("size-sd-nm", [0.0, 0.4], ensemble=BASE, additions=ADD, time_per_addition_s=10.0, replicates=1, root_seed=42)
+    one = sweep("size-sd-nm", [0.0, 0.4], ensemble=BASE, additions=ADD, time_per_addition_s=1.0, replicates=1, root_seed=42)
     two = _run()
     cols = ["n_hill_total", "n_hill_free", "events", "sites_mean"]
     assert one.table.loc[1, cols].equals(two.table.loc[2, cols])
@@ -73,9 +73,10 @@ def test_limit_row_matches_engine_fit_for_a_monodisperse_sample():
     from cationx.cooperative.fits import Titration, fit_hill
     from cationx.ensemble.sweep import limit_row
 
-    add = np.linspace(4.0, 80.0, 20)
+    # BASE: a 4 nm CdSe NC (597 Cd) in steps of h = 30 host cations -> 20 steps of 60 ions each
+    add = ADD
     row = limit_row({**BASE, "size_sd_nm": 0.0}, add, sample=100)
-    eng = solve_titration(white2013(20, 1e-2, 55.0), add)
+    eng = solve_titration(white2013(20, 1e-2, 55.0, host_per_site=30), add)
     ref = fit_hill(Titration.from_arrays(add, eng.fraction_exchanged), ci="none")
     assert row["n_hill_total_limit"] == pytest.approx(ref.params["n_hill"].value, rel=1e-6)
 

@@ -9,6 +9,7 @@ from cationx.cooperative.equilibrium import (
     total_at_fraction_exchanged,
 )
 from cationx.cooperative.models import (
+    PAPER,
     PRESETS,
     SequentialModel,
     from_log_constants,
@@ -17,9 +18,11 @@ from cationx.cooperative.models import (
     make_model,
     mwc,
     white2013,
+    white2013_paper,
 )
 
 __all__ = [
+    "PAPER",
     "PRESETS",
     "ExchangeState",
     "SequentialModel",
@@ -34,4 +37,5 @@ __all__ = [
     "sweep_kappa",
     "total_at_fraction_exchanged",
     "white2013",
+    "white2013_paper",
 ]

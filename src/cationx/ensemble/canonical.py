@@ -19,7 +19,8 @@ engine at an N where that difference is below the statistical error, or with thi
 function at any N.
 
 :func:`mean_field_titration` is the large-N limit of a *polydisperse* sample: one common
-``x = c^m/d`` for all sizes, solved from the pooled mass balance by bisection in ``ln x``.
+``x = c^m/d`` for all sizes, solved from the pooled mass balance in ``u = h ln x`` (Newton steps
+on ``ln T`` inside a bracket), with every class's weights in log space.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ import pandas as pd
 from scipy.special import gammaln, logsumexp
 
 from cationx._validation import as_1d_array, check_int, check_nonnegative, check_positive
-from cationx.cooperative.equilibrium import sweep_kappa
 from cationx.cooperative.models import SequentialModel
 from cationx.errors import InputError
 
@@ -164,33 +164,90 @@ def mean_field_titration(
     c_nc = check_positive(nc_conc_molar, "nc_conc_molar")
     d0 = check_nonnegative(host_initial_molar, "host_initial_molar")
     totals = as_1d_array(total_ions_per_nc, "total_ions_per_nc")
+    if (totals < 0).any():
+        raise InputError("total_ions_per_nc must be >= 0")
+    mix = _Mixture(mods, w, c_nc, d0)
+    pos = totals > 0
+    u = np.full(totals.size, -np.inf)
+    if pos.any():
+        u[pos] = mix.solve(np.log(totals[pos]))
+    st = mix.evaluate(np.where(pos, u, 0.0))
+    host = np.where(pos, st["host"], 1.0)
+    exch = np.where(pos, st["exch"], 0.0)
+    steps = np.where(pos, st["s"], 0.0)
+    free = np.where(pos, np.exp(st["log_c"]) / c_nc, 0.0)
+    return LimitState("mean_field", totals, host, 1.0 - host - exch, exch, free, steps)
 
-    def stats(u: np.ndarray) -> tuple[np.ndarray, ...]:
+
+class _Mixture:
+    """Pooled populations of size classes at ``u = h ln x`` (one common ``x = c^m/d``), in log space.
+
+    Class ``j`` has state weights ``exp(g_i + i u)``; every class's moments are taken after
+    subtracting its largest log-weight, so no ``u`` overflows.  ``T(u)`` (total ions per NC)
+    rises monotonically with ``u``; :meth:`solve` finds ``ln T(u) = ln T_target`` by Newton
+    steps on ``ln T`` inside a bracket (bisection when a step leaves it).
+    """
+
+    def __init__(self, models: list[SequentialModel], weights: np.ndarray, c_nc: float, d0: float):
+        self.g = [md.cumulative_log_k() for md in models]
+        self.idx = [np.arange(md.sites + 1, dtype=float) for md in models]
+        self.w = weights
+        self.m = models[0].ions_per_host
+        self.h = models[0].host_per_site
+        self.c_nc = c_nc
+        self.log_d0 = math.log(d0) if d0 > 0 else -math.inf
+        scale = max(float(np.max(np.abs(md.log_k))) for md in models)
+        self.span = 200.0 * self.h + 2.0 * scale
+
+    def evaluate(self, u: np.ndarray) -> dict[str, np.ndarray]:
         host = np.zeros(u.size)
         exch = np.zeros(u.size)
-        steps = np.zeros(u.size)
-        for md, wt in zip(mods, w, strict=True):
-            st = sweep_kappa(md, np.exp(u + md.log_k1))
-            host += wt * st.fraction_host
-            exch += wt * st.fraction_exchanged
-            steps += wt * st.released_host_per_nc
-        d = d0 + c_nc * steps
-        c = np.exp((u / hh + np.log(np.maximum(d, 1e-300))) / m)
-        return host, exch, steps / hh, c / c_nc, m * steps + c / c_nc
+        s = np.zeros(u.size)
+        var = np.zeros(u.size)
+        for g, idx, wt in zip(self.g, self.idx, self.w, strict=True):
+            lw = g[None, :] + np.multiply.outer(u, idx)
+            lw -= lw.max(axis=1, keepdims=True)
+            p = np.exp(lw)
+            p /= p.sum(axis=1, keepdims=True)
+            mean = p @ idx
+            host += wt * p[:, 0]
+            exch += wt * p[:, -1]
+            s += wt * mean
+            var += wt * np.maximum(p @ (idx * idx) - mean * mean, 0.0)
+        h, m, c = self.h, self.m, self.c_nc
+        with np.errstate(divide="ignore"):
+            log_d = np.logaddexp(self.log_d0, np.log(c * h * s))
+        log_c = (u / h + log_d) / m
+        log_t = np.logaddexp(np.log(m * h) + np.log(np.maximum(s, 1e-300)), log_c - math.log(c))
+        with np.errstate(over="ignore", invalid="ignore"):
+            # d ln T / du = (C m h Var + c (1/h + C h Var / d) / m) / (C T)
+            slope = (c * m * h * var + np.exp(log_c) * (1.0 / h + c * h * var * np.exp(-log_d)) / m) / (c * np.exp(log_t))
+        return {"host": host, "exch": exch, "s": s, "log_c": log_c, "log_t": log_t, "slope": slope}
 
-    pos = totals > 0
-    # u = h ln x
-    lo = np.full(totals.size, -200.0 * hh)
-    hi = np.full(totals.size, 200.0 * hh)
-    for _ in range(64):  # 400 / 2^64: far below double precision of ln x
-        mid = 0.5 * (lo + hi)
-        t_mid = stats(mid)[4]
-        below = t_mid < totals
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    host, exch, steps, free, _ = stats(0.5 * (lo + hi))
-    host = np.where(pos, host, 1.0)
-    exch = np.where(pos, exch, 0.0)
-    steps = np.where(pos, steps, 0.0)
-    free = np.where(pos, free, 0.0)
-    return LimitState("mean_field", totals, host, 1.0 - host - exch, exch, free, steps)
+    def solve(self, log_target: np.ndarray) -> np.ndarray:
+        lo = np.full(log_target.size, -self.span)
+        hi = np.full(log_target.size, self.span)
+        for _ in range(60):  # widen until the bracket holds every target
+            bad_lo = self.evaluate(lo)["log_t"] > log_target
+            bad_hi = self.evaluate(hi)["log_t"] < log_target
+            if not (bad_lo.any() or bad_hi.any()):
+                break
+            lo = np.where(bad_lo, 2.0 * lo, lo)
+            hi = np.where(bad_hi, 2.0 * hi, hi)
+        else:
+            raise InputError("mean_field_titration: a total is outside the range of the models")
+        u = 0.5 * (lo + hi)
+        for _ in range(200):
+            st = self.evaluate(u)
+            err = st["log_t"] - log_target
+            below = err < 0
+            lo = np.where(below, u, lo)
+            hi = np.where(below, hi, u)
+            done = (np.abs(err) < 1e-12) | (hi - lo < 1e-12 * np.maximum(1.0, np.abs(u)))
+            if done.all():
+                break
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = u - err / st["slope"]
+            ok = np.isfinite(step) & (step > lo) & (step < hi)
+            u = np.where(done, u, np.where(ok, step, 0.5 * (lo + hi)))
+        return u
