@@ -68,14 +68,14 @@ def transforms_for(n_points: int, workers: int | None) -> Transforms:
 
 
 def dct1(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """``y_k = x_0 + (-1)^k x_(N-1) + 2 sum_(n=1)^(N-2) x_n cos(pi k n / (N-1))`` (N >= 2)."""
-    x = np.moveaxis(np.asarray(x), axis, -1)
+    """``y_k = x_0 + (-1)^k x_(N-1) + 2 sum_(n=1)^(N-2) x_n cos(pi k n / (N-1))`` (real input, N >= 2)."""
+    x = np.moveaxis(np.asarray(x, dtype=float), axis, -1)
     n = x.shape[-1]
     if n < 2:
         raise ValueError("DCT-I needs at least 2 points")
     ext = np.concatenate([x, x[..., n - 2 : 0 : -1]], axis=-1)  # even extension, length 2N - 2
     y = np.fft.rfft(ext, axis=-1)
-    return np.moveaxis(y.real if not np.iscomplexobj(x) else y, -1, axis)
+    return np.moveaxis(y.real, -1, axis)
 
 
 def dct3(x: np.ndarray, axis: int = -1) -> np.ndarray:
