@@ -19,18 +19,9 @@ from cationx.cooperative.models import nucleation
 from cationx.ensemble import kinetics, make_ensemble, titrate
 from cationx.ensemble.canonical import canonical_titration
 
+from .conftest import time_average
+
 NC = 2.4e-6  # M: a real NC concentration
-
-
-def _time_average(ens, total, t_end, points, burn, reps, method, **kw):
-    times = np.linspace(0.0, t_end, points)
-    fe, free = [], []
-    for seed in range(reps):
-        r = kinetics(ens, total, times, method=method, rng=seed, **kw)
-        fe.append(r.fraction_exchanged[burn:].mean())
-        free.append(r.free_ions_per_nc[burn:].mean())
-    fe, free = np.array(fe), np.array(free)
-    return fe.mean(), fe.std(ddof=1) / np.sqrt(reps), free.mean(), free.std(ddof=1) / np.sqrt(reps)
 
 
 @pytest.mark.parametrize(("method", "n_ncs"), [("exact", 10), ("fast", 10), ("fast", 60)])
@@ -45,7 +36,7 @@ def test_coarse_steps_relax_to_the_exact_canonical_limit(method, n_ncs):
     can = canonical_titration(model, n_ncs, [total])
     ens = make_ensemble("white2013", n_ncs=n_ncs, sites=5, host_per_site=3, k1=1e-2, alpha=5.0)
     assert ens.ions_per_site == 6 and ens.host_cations[0] == 15
-    fe, fe_se, free, free_se = _time_average(ens, total, 100.0, 201, 20, 8, method)
+    fe, fe_se, free, free_se = time_average(ens, total, 100.0, 201, 20, 8, method)
     assert abs(fe - can.fraction_exchanged[0]) < 4 * fe_se
     assert abs(free - can.free_ions_per_nc[0]) < 4 * free_se
     assert fe_se < 0.005  # a 2 % bias would fail
@@ -65,7 +56,7 @@ def test_simulation_tells_the_finite_n_canonical_limit_from_the_mean_field_engin
     eng = solve_titration(model, [total])
     assert abs(can.fraction_exchanged[0] - eng.fraction_exchanged[0]) > 0.02
     ens = make_ensemble(PAPER["model"], n_ncs=n_ncs, sites=PAPER["sites"], k1=PAPER["k1"], alpha=PAPER["alpha"])
-    fe, fe_se, free, free_se = _time_average(ens, total, 400.0, 401, 20, 8, "fast")
+    fe, fe_se, free, free_se = time_average(ens, total, 400.0, 401, 20, 8, "fast")
     assert abs(fe - can.fraction_exchanged[0]) < 4 * fe_se
     assert abs(fe - eng.fraction_exchanged[0]) > 3 * fe_se
     assert abs(free - can.free_ions_per_nc[0]) < 4 * free_se
@@ -86,7 +77,7 @@ def test_pool_leaps_near_their_threshold_keep_the_canonical_pool():
     ens = make_ensemble(PAPER["model"], n_ncs=n_ncs, sites=PAPER["sites"], k1=PAPER["k1"], alpha=PAPER["alpha"])
     probe = kinetics(ens, total, [0.0, 50.0], rng=99)
     assert probe.leaps[-1] >= 1000  # the pool was frozen for leaps, not stepped event by event
-    fe, fe_se, free, free_se = _time_average(ens, total, 400.0, 401, 20, 8, "fast")
+    fe, fe_se, free, free_se = time_average(ens, total, 400.0, 401, 20, 8, "fast")
     assert abs(fe - can.fraction_exchanged[0]) < 4 * fe_se
     assert abs(free - can.free_ions_per_nc[0]) < 4 * free_se
     assert free_se < 0.005  # a 0.3 % bias (0.02 ions per NC) would be 4 SE

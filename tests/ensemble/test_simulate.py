@@ -15,6 +15,8 @@ from cationx.ensemble import kinetics, make_ensemble, titrate
 from cationx.ensemble.canonical import canonical_titration
 from cationx.errors import InputError
 
+from .conftest import time_average
+
 PAPER = {"k1": 1e-2, "alpha": 55.0}  # White et al. 2013, Methods: K1 = 1e-2 M^-1, alpha ~ 55
 
 
@@ -63,17 +65,6 @@ def test_equal_seeds_give_identical_results(method):
     assert not np.array_equal(a.dopant_histogram, c.dopant_histogram)
 
 
-def _time_average(ens, total, t_end, points, burn, reps, method, **kw):
-    times = np.linspace(0.0, t_end, points)
-    fe, free = [], []
-    for seed in range(reps):
-        r = kinetics(ens, total, times, method=method, rng=seed, **kw)
-        fe.append(r.fraction_exchanged[burn:].mean())
-        free.append(r.free_ions_per_nc[burn:].mean())
-    fe, free = np.array(fe), np.array(free)
-    return fe.mean(), fe.std(ddof=1) / np.sqrt(reps), free.mean(), free.std(ddof=1) / np.sqrt(reps)
-
-
 @pytest.mark.parametrize("method", ["exact", "fast"])
 def test_small_ensemble_relaxes_to_the_exact_canonical_limit(method):
     # N = 10 NCs, n = 6: the finite-N stationary state is the canonical ensemble, which
@@ -83,7 +74,7 @@ def test_small_ensemble_relaxes_to_the_exact_canonical_limit(method):
     ens = make_ensemble("white2013", n_ncs=10, sites=6, **PAPER)
     model = white2013(6, **PAPER)
     can = canonical_titration(model, 10, [7.0])
-    fe, fe_se, free, free_se = _time_average(ens, 7.0, 300.0, 301, 50, 6, method)
+    fe, fe_se, free, free_se = time_average(ens, 7.0, 300.0, 301, 50, 6, method)
     assert abs(fe - can.fraction_exchanged[0]) < 4 * fe_se
     assert abs(free - can.free_ions_per_nc[0]) < 4 * free_se
 
@@ -99,7 +90,7 @@ def test_monodisperse_long_time_limit_equals_the_equilibrium_engine():
     eng = solve_titration(model, [total])
     can = canonical_titration(model, n_ncs, [total])
     ens = make_ensemble("white2013", n_ncs=n_ncs, sites=20, **PAPER)
-    fe, fe_se, free, free_se = _time_average(ens, total, 200.0, 101, 25, 4, "fast")
+    fe, fe_se, free, free_se = time_average(ens, total, 200.0, 101, 25, 4, "fast")
     assert abs(can.fraction_exchanged[0] - eng.fraction_exchanged[0]) < fe_se
     assert abs(can.free_ions_per_nc[0] - eng.free_ions_per_nc[0]) < free_se
     assert abs(fe - eng.fraction_exchanged[0]) < 4 * fe_se
@@ -190,7 +181,7 @@ def test_sixty_step_ncs_relax_to_the_engine_through_reflected_leaps():
     total = float(total_at_fraction_exchanged(model, 0.4))
     eng = solve_titration(model, [total])
     ens = make_ensemble("white2013", n_ncs=400, sites=60, **PAPER)
-    fe, fe_se, free, free_se = _time_average(ens, total, 300.0, 121, 40, 4, "fast")
+    fe, fe_se, free, free_se = time_average(ens, total, 300.0, 121, 40, 4, "fast")
     assert abs(fe - eng.fraction_exchanged[0]) < 4 * fe_se
     assert abs(free - eng.free_ions_per_nc[0]) < 4 * free_se
     assert fe_se < 0.005
