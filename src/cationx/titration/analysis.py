@@ -420,7 +420,7 @@ def _fits(
                 observable=f.exciton_observable, scale_sd=sd_exc,
             )
         )
-    seq_kwargs: dict[str, Any] = {"host_per_site": h, "ions_per_host": f.ions_per_site, "ci": f.ci, "rng": rng}
+    seq_kwargs: dict[str, Any] = {"host_per_site": h, "ions_per_host": f.ions_per_host, "ci": f.ci, "rng": rng}
     if molar:
         seq_kwargs.update(host_cations=sites * h, nc_conc_rel_sd=f.nc_conc_rel_sd or None, nc_factor_shared=True)
         if sites * h != round(host_cations):
@@ -442,7 +442,7 @@ def _fits(
         try:
             hill_data = Titration.from_arrays(x, y, nc_conc_molar=c_fit, label=desc.title)
             fits["hill_total"] = fit_hill(
-                hill_data, against="total", sites=sites * h, ions_per_site=f.ions_per_site, ci=f.hill_ci, rng=rng
+                hill_data, against="total", sites=sites * h, ions_per_site=f.ions_per_host, ci=f.hill_ci, rng=rng
             )
         except CationxError as exc:
             notes.append(f"Hill fit (total) failed: {exc}")
@@ -460,7 +460,7 @@ def _fits(
     dense_state = solve_titration(model, grid / factor, nc_conc_molar=c_fit * factor)
     dense = dense_state.to_frame()
     dense["total_ions_per_nc"] = grid
-    dense["feasibility_bound"] = np.minimum(1.0, grid / (f.ions_per_site * model.host_cations))
+    dense["feasibility_bound"] = np.minimum(1.0, grid / (f.ions_per_host * model.host_cations))
     t50 = _crossing(grid, dense["product_fraction" if f.observable == "product" else "fraction_exchanged"].to_numpy())
     free = state.free_ions_per_nc * factor
     pos = free > 0

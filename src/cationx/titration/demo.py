@@ -68,7 +68,7 @@ reference_half_width_nm = {syn.reference_half_width_nm:g}
 [fit]
 model = "{m.name if m.name in PRESETS else "white2013"}"
 {"" if syn.units == "molar" else f"sites = {m.sites}{chr(10)}"}host_per_site = {m.host_per_site}
-ions_per_site = {m.ions_per_host}
+ions_per_host = {m.ions_per_host}
 units = "{syn.units}"
 observable = "{syn.product_tracks}"
 exciton_observable = "{syn.exciton_tracks}"

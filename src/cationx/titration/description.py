@@ -46,7 +46,7 @@ Example (every key is documented in ``docs/titration.md``; the JSON schema is
     model = "nucleation"           # white2013, ladder, nucleation, mwc, lattice, independent
     # sites = 678                  # default: host cations (sizing) / host_per_site
     host_per_site = 1              # host cations per step
-    ions_per_site = 2              # incoming ions per host cation
+    ions_per_host = 2              # incoming ions per host cation released (m)
     units = "molar"                # real NC concentration; "per_nc": the paper's toy units (sites = 20)
     observable = "product"         # the 1.82 eV fraction is product material ("exchanged": whole NCs)
     exciton_observable = "host"    # fit the exciton fraction too: pristine NCs ("unexchanged", "none")
@@ -185,7 +185,11 @@ class Fit(_Strict):
         None, ge=1, description="Exchange steps n; default: host cations from sizing / host_per_site (molar units), 20 (per_nc)"
     )
     host_per_site: int = Field(1, ge=1, description="Host cations per step h (a step takes m h ions, releases h)")
-    ions_per_site: int = Field(2, ge=1, description="Incoming ions per host cation released (m; 2 for Cu+/Ag+ -> Cd2+)")
+    ions_per_host: int = Field(
+        2, ge=1,
+        description="Incoming ions per host cation released (m; 2 for Cu+/Ag+ -> Cd2+); the older name ions_per_site "
+        "is read as this when host_per_site = 1",
+    )
     units: Literal["per_nc", "molar"] = Field(
         "molar", description="molar: real NC concentration, n fixed by stoichiometry; per_nc: the paper's toy units"
     )
@@ -202,6 +206,24 @@ class Fit(_Strict):
     )
     ci: _Ci = "profile"
     hill_ci: _Ci = "profile"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_ions_per_site(cls, data: Any) -> Any:
+        """``ions_per_site`` (earlier descriptions) means ``ions_per_host`` when a step is one host cation."""
+        if not isinstance(data, dict) or "ions_per_site" not in data:
+            return data
+        data = dict(data)
+        value = data.pop("ions_per_site")
+        if "ions_per_host" in data:
+            raise ValueError("give ions_per_host, not also its older name ions_per_site")
+        if data.get("host_per_site", 1) != 1:
+            raise ValueError(
+                "ions_per_site is ambiguous when host_per_site > 1 (a step takes m h ions): give ions_per_host, "
+                "the incoming ions per host cation released (2 for Cu+/Ag+ -> Cd2+)"
+            )
+        data["ions_per_host"] = value
+        return data
 
 
 class TitrationDescription(_Strict):
