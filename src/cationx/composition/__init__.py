@@ -12,6 +12,7 @@ Uncertainties are propagated to first order with the ``uncertainties`` package (
 propagation, correlations kept).  See docs/composition.md.
 """
 
+from cationx._deprecated import moved_names
 from cationx.composition.derived import (
     DerivedComposition,
     Particle,
@@ -26,17 +27,8 @@ from cationx.composition.eds import EdsResult, analyze_eds
 from cationx.composition.elements import at_to_wt, atomic_mass, wt_to_at
 from cationx.composition.icp import IcpResult, SampleInfo, analyze_icp
 
-
-def __getattr__(name: str) -> object:
-    if name in ("read_eds", "read_icp"):  # moved to the io layer; kept as deprecated aliases
-        import warnings
-
-        warnings.warn(f"cationx.composition.{name} moved to cationx.io.composition.{name}",
-                      DeprecationWarning, stacklevel=2)
-        from cationx.io import composition
-
-        return getattr(composition, name)
-    raise AttributeError(f"module 'cationx.composition' has no attribute {name!r}")
+# names moved to the io layer, kept as deprecated aliases
+__getattr__ = moved_names("cationx.composition", {"read_eds": "cationx.io.composition", "read_icp": "cationx.io.composition"})
 
 
 __all__ = [

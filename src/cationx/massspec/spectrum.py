@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cationx._deprecated import moved_names
 from cationx._validation import (
     as_1d_array,
     check_choice,
@@ -72,16 +73,8 @@ class Spectrum:
         return {"source": self.source, "mz": self.mz, "intensity": self.intensity}
 
 
-def __getattr__(name: str) -> Any:
-    if name == "read_spectrum":  # moved to the io layer; kept as a deprecated alias
-        import warnings
-
-        warnings.warn("cationx.massspec.spectrum.read_spectrum moved to cationx.io.massspec.read_spectrum",
-                      DeprecationWarning, stacklevel=2)
-        from cationx.io.massspec import read_spectrum
-
-        return read_spectrum
-    raise AttributeError(f"module 'cationx.massspec.spectrum' has no attribute {name!r}")
+# names moved to the io layer, kept as deprecated aliases
+__getattr__ = moved_names("cationx.massspec.spectrum", {"read_spectrum": "cationx.io.massspec"})
 
 
 def subtract_baseline(spectrum: Spectrum, *, half_window_da: float = 20.0) -> tuple[Spectrum, np.ndarray]:

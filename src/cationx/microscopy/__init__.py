@@ -10,6 +10,7 @@ ncempy (extra ``cationx[microscopy-dm]``).
 
 from __future__ import annotations
 
+from cationx._deprecated import moved_names
 from cationx.microscopy.fringes import (
     FringeAnalysis,
     FringeSpot,
@@ -23,17 +24,8 @@ from cationx.microscopy.particles import ParticleSegmentation, min_feret_diamete
 from cationx.microscopy.sizing import SizeReport, size_micrographs
 from cationx.microscopy.stats import LognormalFit, SizeStatistics, size_statistics
 
-
-def __getattr__(name: str) -> object:
-    if name == "read_micrograph":  # moved to the io layer; kept as a deprecated alias
-        import warnings
-
-        warnings.warn("cationx.microscopy.read_micrograph moved to cationx.io.micrograph.read_micrograph",
-                      DeprecationWarning, stacklevel=2)
-        from cationx.io.micrograph import read_micrograph
-
-        return read_micrograph
-    raise AttributeError(f"module 'cationx.microscopy' has no attribute {name!r}")
+# names moved to the io layer, kept as deprecated aliases
+__getattr__ = moved_names("cationx.microscopy", {"read_micrograph": "cationx.io.micrograph"})
 
 
 __all__ = [

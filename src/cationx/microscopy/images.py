@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from cationx._deprecated import moved_names
 from cationx.errors import DataFileError
 
 __all__ = ["Micrograph", "to_grey", "unit_to_nm"]
@@ -86,13 +87,5 @@ def to_grey(array: np.ndarray) -> np.ndarray:
     raise DataFileError(f"expected a 2-D grey or RGB image, got an array of shape {arr.shape}")
 
 
-def __getattr__(name: str) -> Any:
-    if name == "read_micrograph":  # moved to the io layer; kept as a deprecated alias
-        import warnings
-
-        warnings.warn("cationx.microscopy.images.read_micrograph moved to cationx.io.micrograph.read_micrograph",
-                      DeprecationWarning, stacklevel=2)
-        from cationx.io.micrograph import read_micrograph
-
-        return read_micrograph
-    raise AttributeError(f"module 'cationx.microscopy.images' has no attribute {name!r}")
+# names moved to the io layer, kept as deprecated aliases
+__getattr__ = moved_names("cationx.microscopy.images", {"read_micrograph": "cationx.io.micrograph"})

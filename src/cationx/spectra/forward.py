@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cationx._deprecated import moved_names
 from cationx._validation import check_int, check_nonnegative, check_positive
 from cationx.cooperative.equilibrium import (
     ExchangeState,
@@ -276,18 +277,4 @@ def synthesize_titration(
 # moved to cationx.titration.demo (files belong to the titration workflow); old names kept as
 # deprecated aliases
 _MOVED = ("DEMO_NC_CONC_ERROR", "DEMO_SEED", "make_demo", "write_titration")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        import warnings
-
-        warnings.warn(
-            f"cationx.spectra.forward.{name} moved to cationx.titration.demo.{name}",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        from cationx.titration import demo
-
-        return getattr(demo, name)
-    raise AttributeError(f"module 'cationx.spectra.forward' has no attribute {name!r}")
+__getattr__ = moved_names("cationx.spectra.forward", {name: "cationx.titration.demo" for name in _MOVED})

@@ -4,6 +4,7 @@ modified Auger parameter of copper.  Files are read by :mod:`cationx.io.xps`
 (``read_spectrum`` here is a deprecated alias).  See docs/xps.md.
 """
 
+from cationx._deprecated import moved_names
 from cationx.xps.auger import (
     CU_REFERENCES,
     AugerAssignment,
@@ -28,17 +29,8 @@ from cationx.xps.fit import XpsFit, fit_spectrum
 from cationx.xps.lineshapes import SHAPES, peak, unit_area
 from cationx.xps.spectrum import Spectrum
 
-
-def __getattr__(name: str) -> object:
-    if name == "read_spectrum":  # moved to the io layer; kept as a deprecated alias
-        import warnings
-
-        warnings.warn("cationx.xps.read_spectrum moved to cationx.io.xps.read_spectrum",
-                      DeprecationWarning, stacklevel=2)
-        from cationx.io.xps import read_spectrum
-
-        return read_spectrum
-    raise AttributeError(f"module 'cationx.xps' has no attribute {name!r}")
+# names moved to the io layer, kept as deprecated aliases
+__getattr__ = moved_names("cationx.xps", {"read_spectrum": "cationx.io.xps"})
 
 
 __all__ = [
