@@ -221,18 +221,9 @@ def simulate_cmd(
     typer.echo(frame[cols].iloc[::step].to_string(index=False, float_format=lambda v: f"{v:.4g}"))
 
 
-def _crossing(x: Any, y: Any, level: float = 0.5) -> float | None:
-    import numpy as np
-
-    above = np.flatnonzero(y >= level)
-    if above.size == 0 or above[0] == 0:
-        return None
-    i = int(above[0])
-    x0, x1, y0, y1 = x[i - 1], x[i], y[i - 1], y[i]
-    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0)) if y1 != y0 else float(x1)
-
-
 def _simulation_summary(state: Any, notes: list[str]) -> dict[str, Any]:
+    from cationx.cooperative.equilibrium import first_crossing
+
     m = state.model
     per_step = m.constant_units()
     per_host = m.constant_units(per_host=True)
@@ -260,8 +251,8 @@ def _simulation_summary(state: Any, notes: list[str]) -> dict[str, Any]:
         },
         "constants": constants,
         "half_exchange": {
-            "product_ions_per_nc": _crossing(state.total_ions_per_nc, state.product_fraction),
-            "exchanged_ions_per_nc": _crossing(state.total_ions_per_nc, state.fraction_exchanged),
+            "product_ions_per_nc": first_crossing(state.total_ions_per_nc, state.product_fraction),
+            "exchanged_ions_per_nc": first_crossing(state.total_ions_per_nc, state.fraction_exchanged),
             "stoichiometric_minimum": minimum,
         },
         "two_state": two_state,

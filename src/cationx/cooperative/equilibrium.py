@@ -56,6 +56,7 @@ __all__ = [
     "OBSERVABLES",
     "ExchangeState",
     "default_totals",
+    "first_crossing",
     "simulate",
     "solve_titration",
     "sweep_kappa",
@@ -630,6 +631,23 @@ def total_at_fraction_exchanged(
     u_star = brentq(g, lo, hi, xtol=1e-14, rtol=4 * np.finfo(float).eps, maxiter=500)
     st = bal.evaluate(np.array([u_star]))
     return float(np.exp(st["log_t"][0]) / c_nc)
+
+
+def first_crossing(x: Any, y: Any, level: float = 0.5) -> float | None:
+    """First ``x`` where a sampled curve ``y(x)`` reaches ``level`` (linear interpolation
+    between the two samples around it); None if it never does or starts there already.
+
+    The half-exchange point of a computed titration (``level = 0.5`` of a fraction), where the
+    closed-form inverse :func:`total_at_fraction_exchanged` does not apply (other observables,
+    fitted curves).
+    """
+    xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    above = np.flatnonzero(ya >= level)
+    if above.size == 0 or above[0] == 0:
+        return None
+    i = int(above[0])
+    x0, x1, y0, y1 = xa[i - 1], xa[i], ya[i - 1], ya[i]
+    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0)) if y1 != y0 else float(x1)
 
 
 def default_totals(

@@ -18,7 +18,7 @@ import numpy as np
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError
-from cationx.io.text import parse_error, read_text
+from cationx.io.text import parse_error, parses_as_float, read_text
 from cationx.massspec.spectrum import Spectrum
 
 __all__ = ["read_spectrum"]
@@ -36,18 +36,18 @@ def _read_text(p: Path) -> Spectrum:
         rows.append((lineno, line, [c for c in _SPLIT.split(line) if c]))
 
     def is_data(cells: list[str]) -> bool:
-        return len(cells) >= 2 and all(_is_float(c) for c in cells)
+        return len(cells) >= 2 and all(parses_as_float(c) for c in cells)
 
     data_at = [k for k, (_, _, cells) in enumerate(rows) if is_data(cells)]
     if not data_at:
-        single = next(((n, cells) for n, _, cells in rows if cells and all(_is_float(c) for c in cells)), None)
+        single = next(((n, cells) for n, _, cells in rows if cells and all(parses_as_float(c) for c in cells)), None)
         if single is not None:
             raise parse_error(p, single[0], f"{len(single[1])} column(s); need m/z and intensity")
         raise DataFileError(f"spectrum file has no data rows: {p}")
     last = data_at[-1]
     tail = rows[last + 1 :]
     # spreadsheet exports: rows of empty cells or a note after the data are dropped, and said so
-    if tail and all(not (cells and _is_float(cells[0]) and len(cells) >= 2) for _, _, cells in tail):
+    if tail and all(not (cells and parses_as_float(cells[0]) and len(cells) >= 2) for _, _, cells in tail):
         import warnings
 
         from cationx.errors import DataFileWarning
@@ -67,7 +67,7 @@ def _read_text(p: Path) -> Spectrum:
             if not mz and not header_seen:
                 header_seen = True  # one header line is allowed before the data
                 continue
-            bad = next(c for c in cells if not _is_float(c))
+            bad = next(c for c in cells if not parses_as_float(c))
             col = cells.index(bad) + 1
             raise parse_error(p, lineno, f"non-numeric value {bad!r} in column {col}") from None
         if len(values) < 2:
@@ -82,12 +82,6 @@ def _read_text(p: Path) -> Spectrum:
     return Spectrum.from_arrays(mz, inten, source=str(p))
 
 
-def _is_float(c: str) -> bool:
-    try:
-        float(c)
-    except ValueError:
-        return False
-    return True
 
 
 def _read_mzml(p: Path, index: int) -> Spectrum:

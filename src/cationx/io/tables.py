@@ -26,17 +26,9 @@ import pandas as pd
 
 from cationx._validation import check_existing_file
 from cationx.errors import DataFileError, DataFileWarning, InputError
-from cationx.io.text import read_text, sniff_delimiter
+from cationx.io.text import parses_as_float, read_text, sniff_delimiter
 
 __all__ = ["read_table", "select_columns"]
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
@@ -65,7 +57,7 @@ def read_table(path: str | Path, *, comment: str = "#") -> pd.DataFrame:
         raise DataFileError(f"data file has no data: {p}")
     delim = sniff_delimiter(lines[:20], quoted=True)
     first = [c.strip().strip('"') for c in (lines[0].split(delim) if delim else lines[0].split())]
-    headerless = bool(first) and all(_is_number(c) for c in first if c) and any(first)
+    headerless = bool(first) and all(parses_as_float(c) for c in first if c) and any(first)
     # every cell as text, so an empty cell and an explicit "nan" stay apart
     kwargs: dict = {"dtype": str, "keep_default_na": False, "na_values": []}
     if headerless:

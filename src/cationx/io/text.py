@@ -31,6 +31,7 @@ __all__ = [
     "is_numeric_row",
     "parse_error",
     "parse_numeric_block",
+    "parses_as_float",
     "read_text",
     "sniff_delimiter",
     "split_cells",
@@ -102,7 +103,18 @@ def is_numeric_row(line: str, delim: str | None, decimal_comma: bool = False, *,
 
 
 def is_number(cell: str) -> bool:
+    """A plain decimal number (or nan/inf): what a data cell may hold."""
     return bool(_NUMBER.match(cell)) or cell.lower() in ("nan", "inf", "-inf", "+inf")
+
+
+def parses_as_float(text: str) -> bool:
+    """True when Python's ``float`` reads ``text`` (looser than :func:`is_number`: spaces,
+    ``1_000``, ``Infinity``); for header and metadata checks."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_numeric_block(

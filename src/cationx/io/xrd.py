@@ -34,7 +34,7 @@ import numpy as np
 from cationx._validation import check_existing_file
 from cationx.crystal.pattern import MeasuredPattern, pattern_from_arrays
 from cationx.errors import DataFileError, InputError, ParseError
-from cationx.io.text import decode, parse_error
+from cationx.io.text import decode, parse_error, parses_as_float
 
 __all__ = ["list_scans", "read_pattern"]
 
@@ -78,7 +78,7 @@ def _read_csv(p: Path, text: str) -> MeasuredPattern:
     if not lines:
         raise DataFileError(f"{p}: empty pattern (no data lines)")
     first = [c.strip().strip('"').lower() for c in re.split(r"[,;\t]", lines[0])]
-    has_header = not all(_NUM.match(c) and _is_float(c) for c in first if c)
+    has_header = not all(_NUM.match(c) and parses_as_float(c) for c in first if c)
     if not has_header:
         arr = _numeric_rows(lines, str(p))
         return pattern_from_arrays(arr[:, 0], arr[:, 1], arr[:, 2] if arr.shape[1] > 2 else None, source=str(p))
@@ -88,14 +88,6 @@ def _read_csv(p: Path, text: str) -> MeasuredPattern:
     if arr.shape[1] <= max(ix, iy):
         raise ParseError(f"{p}: header names {len(first)} columns but data rows have {arr.shape[1]}")
     return pattern_from_arrays(arr[:, ix], arr[:, iy], source=str(p))
-
-
-def _is_float(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _decode_ras(data: bytes) -> str:
@@ -154,7 +146,7 @@ def _ras_pattern(p: Path, meta: dict[str, str], block: list[tuple[int, str]], in
     arr = np.array(rows)
     lam = None
     for key in ("HW_XG_WAVE_LENGTH_ALPHA1", "MEAS_COND_XG_WAVE_LENGTH_ALPHA1"):
-        if key in meta and _is_float(meta[key]):
+        if key in meta and parses_as_float(meta[key]):
             lam = float(meta[key])
             break
     pat = pattern_from_arrays(arr[:, 0], arr[:, 1], wavelength_angstrom=lam, source=where)
@@ -185,12 +177,12 @@ def list_scans(path: str | Path) -> list[dict[str, Any]]:
                                "points": sum(1 for _, ln in block if ln.strip())}
         for key, name in (("MEAS_SCAN_START", "start_deg"), ("MEAS_SCAN_STOP", "stop_deg"), ("MEAS_SCAN_STEP", "step_deg")):
             v = meta.get(key, "")
-            row[name] = float(v) if _is_float(v) else None
+            row[name] = float(v) if parses_as_float(v) else None
         num = next((k.rsplit("-", 1)[1] for k in meta
                     if k.startswith("MEAS_COND_AXIS_NAME-") and meta[k].lower() == "temperature"), None)
         v = meta.get(f"MEAS_COND_AXIS_POSITION-{num}", "") if num is not None else ""
         row["temperature"] = (f"{float(v):g} {meta.get(f'MEAS_COND_AXIS_UNIT-{num}', '')}".strip()
-                              if _is_float(v) else None)
+                              if parses_as_float(v) else None)
         row["start_time"] = meta.get("MEAS_SCAN_START_TIME")
         out.append(row)
     return out

@@ -380,6 +380,7 @@ def _fits(
     NCs in one global fit), Hill on totals and on the free ions the fitted model implies, and the
     defect PL against the fitted dopant population."""
     from cationx.cooperative import solve_titration
+    from cationx.cooperative.equilibrium import first_crossing
     from cationx.cooperative.fits import Titration, fit_hill, fit_sequential, model_from_fit
 
     f = desc.fit
@@ -461,7 +462,7 @@ def _fits(
     dense = dense_state.to_frame()
     dense["total_ions_per_nc"] = grid
     dense["feasibility_bound"] = np.minimum(1.0, grid / (f.ions_per_host * model.host_cations))
-    t50 = _crossing(grid, dense["product_fraction" if f.observable == "product" else "fraction_exchanged"].to_numpy())
+    t50 = first_crossing(grid, dense["product_fraction" if f.observable == "product" else "fraction_exchanged"].to_numpy())
     free = state.free_ions_per_nc * factor
     pos = free > 0
     if pos.sum() >= 4:
@@ -493,11 +494,3 @@ def _fits(
     return fits, curve, dense, t50, cmp
 
 
-def _crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float | None:
-    """First x where y reaches ``level`` (linear interpolation), None if it never does."""
-    above = np.flatnonzero(y >= level)
-    if above.size == 0 or above[0] == 0:
-        return None
-    i = int(above[0])
-    x0, x1, y0, y1 = x[i - 1], x[i], y[i - 1], y[i]
-    return float(x0 + (level - y0) * (x1 - x0) / (y1 - y0)) if y1 != y0 else float(x1)
