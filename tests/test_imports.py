@@ -32,6 +32,9 @@ def _loaded_after(statement: str, heavy: tuple[str, ...] = HEAVY) -> list[str]:
     [
         "import cationx",
         "import cationx.crystal",
+        # reading a titration description: the model presets and interval methods are looked
+        # up only when a value is checked
+        "import cationx.titration\nfrom cationx.titration import TitrationDescription",
         # what a Debye pattern needs before it computes: structures, form factors, the engine
         "import cationx.crystal.structure, cationx.crystal.library, cationx.crystal.formfactors, cationx.crystal.debye",
     ],

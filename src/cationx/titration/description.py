@@ -57,28 +57,58 @@ Example (every key is documented in ``docs/titration.md``; the JSON schema is
 
 from __future__ import annotations
 
+import importlib
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from cationx._validation import check_existing_file
-from cationx.cooperative.models import PRESETS
 from cationx.errors import DataFileError, InputError, ParseError
-from cationx.fitting import CI_METHODS
 from cationx.io.formats import SPECTRA_FORMATS
 from cationx.materials import MATERIALS, PHASES
 from cationx.spectra.baseline import BASELINE_METHODS
 
 # the choices below are the vocabularies of the modules that implement them
 # (Literal[tuple] is the Literal of the tuple's members)
+
+
+def _choice_of(module: str, name: str) -> Any:
+    """A text field restricted to the vocabulary ``module.name``, looked up when a value is
+    validated or the JSON schema is built: the model presets and the interval methods live in
+    modules that import SciPy, pandas and lmfit, which reading a description must not pay for."""
+
+    def allowed() -> tuple[str, ...]:
+        return tuple(getattr(importlib.import_module(module), name))
+
+    def check(value: str) -> str:
+        choices = allowed()
+        if value not in choices:
+            listed = ", ".join(repr(c) for c in choices[:-1])
+            raise ValueError(f"Input should be {listed} or {choices[-1]!r}")
+        return value
+
+    def schema(js: dict[str, Any]) -> None:
+        js["enum"] = list(allowed())
+
+    return Annotated[str, AfterValidator(check), Field(json_schema_extra=schema)]
+
+
 _Material = Literal[MATERIALS]  # type: ignore[valid-type]
 _Phase = Literal[PHASES]  # type: ignore[valid-type]
 _Format = Literal[SPECTRA_FORMATS]  # type: ignore[valid-type]
 _Baseline = Literal[BASELINE_METHODS]  # type: ignore[valid-type]
-_Model = Literal[PRESETS]  # type: ignore[valid-type]
-_Ci = Literal[CI_METHODS]  # type: ignore[valid-type]
+_Model = _choice_of("cationx.cooperative.models", "PRESETS")
+_Ci = _choice_of("cationx.fitting", "CI_METHODS")
 
 __all__ = ["TitrationDescription", "json_schema", "load_description"]
 
