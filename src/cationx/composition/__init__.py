@@ -12,7 +12,7 @@ Uncertainties are propagated to first order with the ``uncertainties`` package (
 propagation, correlations kept).  See docs/composition.md.
 """
 
-from cationx._deprecated import moved_names
+from cationx._lazy import moved_names
 from cationx.composition.derived import (
     DerivedComposition,
     Particle,

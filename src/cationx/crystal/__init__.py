@@ -20,8 +20,9 @@ costs nothing beyond the package itself; each submodule pulls in its own depende
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from cationx._lazy import lazy_exports
 
 #: public name -> submodule that defines it (a dotted value is an absolute module)
 _EXPORTS: dict[str, str] = {
@@ -75,17 +76,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module if "." in module else f"{__name__}.{module}"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+__getattr__, __dir__ = lazy_exports("cationx.crystal", _EXPORTS)
 
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs; never executed

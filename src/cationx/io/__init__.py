@@ -25,8 +25,7 @@ delimiter and decimal sniffing, numeric blocks, one :class:`~cationx.errors.Pars
 Every name is exported lazily (PEP 562): ``import cationx.io`` loads no reader, numpy or pandas.
 """
 
-import importlib
-from typing import Any
+from cationx._lazy import lazy_exports
 
 # name -> (module, attribute)
 _LAZY = {
@@ -56,15 +55,8 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        return getattr(importlib.import_module(f"cationx.io.{module}"), attr)
-    raise AttributeError(f"module 'cationx.io' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports("cationx.io", _LAZY)
 
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
 
 
 __all__ = sorted(_LAZY)

@@ -11,8 +11,8 @@
 The names of the last four modules are importable from here too (loaded on first use).
 """
 
-from typing import Any
 
+from cationx._lazy import lazy_exports
 from cationx.massspec.envelope import (
     DEFAULT_COVERAGE,
     Envelope,
@@ -52,12 +52,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(f"cationx.massspec.{_LAZY[name]}"), name)
-    raise AttributeError(f"module 'cationx.massspec' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports("cationx.massspec", _LAZY)
 
 
 __all__ = [

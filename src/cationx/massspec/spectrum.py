@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._deprecated import moved_names
+from cationx._lazy import moved_names
 from cationx._validation import (
     as_1d_array,
     check_choice,

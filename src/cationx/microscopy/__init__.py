@@ -10,7 +10,7 @@ ncempy (extra ``cationx[microscopy-dm]``).
 
 from __future__ import annotations
 
-from cationx._deprecated import moved_names
+from cationx._lazy import moved_names
 from cationx.microscopy.fringes import (
     FringeAnalysis,
     FringeSpot,

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from cationx._deprecated import moved_names
+from cationx._lazy import moved_names
 from cationx.errors import DataFileError
 
 __all__ = ["Micrograph", "to_grey", "unit_to_nm"]

@@ -12,8 +12,8 @@
 The titration workflow (description -> analysis -> report) is :mod:`cationx.titration`.
 """
 
-import importlib
-from typing import Any
+
+from cationx._lazy import lazy_exports
 
 # names re-exported lazily (PEP 562): importing cationx.spectra.sizing alone (``cationx size``)
 # must not pay for scipy.signal and pandas
@@ -36,14 +36,8 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"cationx.spectra.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'cationx.spectra' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports("cationx.spectra", _EXPORTS)
 
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_EXPORTS))
 
 
 __all__ = [

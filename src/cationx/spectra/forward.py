@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cationx._deprecated import moved_names
+from cationx._lazy import moved_names
 from cationx._validation import check_int, check_nonnegative, check_positive
 from cationx.cooperative.equilibrium import (
     ExchangeState,

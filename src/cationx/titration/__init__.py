@@ -7,9 +7,8 @@
 The report (HTML, CSV, PNG) is written by :func:`cationx.report.write_report`.
 """
 
-import importlib
-from typing import Any
 
+from cationx._lazy import lazy_exports
 from cationx.titration.description import (
     TitrationDescription,
     json_schema,
@@ -26,14 +25,8 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(f"cationx.titration.{_EXPORTS[name]}"), name)
-    raise AttributeError(f"module 'cationx.titration' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports("cationx.titration", _EXPORTS)
 
-
-def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_EXPORTS))
 
 
 __all__ = [

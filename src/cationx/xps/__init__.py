@@ -4,7 +4,7 @@ modified Auger parameter of copper.  Files are read by :mod:`cationx.io.xps`
 (``read_spectrum`` here is a deprecated alias).  See docs/xps.md.
 """
 
-from cationx._deprecated import moved_names
+from cationx._lazy import moved_names
 from cationx.xps.auger import (
     CU_REFERENCES,
     AugerAssignment,
